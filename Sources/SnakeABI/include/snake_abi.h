@@ -1,0 +1,83 @@
+/*
+ * The C ABI between the NumPy glue (C) and the kernels (Swift).
+ *
+ * Every prototype here is generated from kernels.def; the Swift side
+ * implements each one with `@c @implementation`, so the compiler checks the
+ * Swift signature against this header (a float/double mix-up is an error).
+ *
+ * Conventions shared by all kernels:
+ *   - strides are in bytes and may be 0, negative or any multiple of the
+ *     item size; pointers are aligned to the item size (NumPy guarantees it
+ *     for legacy loops: it copies unaligned or byte-swapped data first);
+ *   - `rows` is the outer (broadcast) loop NumPy hands us, `*_row` the byte
+ *     step between rows; `n` is the core length;
+ *   - `grain` is 0 for single-threaded ufuncs; for `_mt` twins it is the
+ *     minimum number of elements per thread (from the kernel table);
+ *   - pointers are _Nonnull (Swift imports them as non-optional, so
+ *     `@c @implementation` signatures match exactly);
+ *   - kernels never call into Python and never trap: inputs are validated
+ *     before they run (by NumPy or by the glue).
+ */
+#ifndef SNAKE_ABI_H
+#define SNAKE_ABI_H
+
+#include <stdint.h>
+
+/* ---- dtype sets: P(name, kind, code, T, A) -------------------------------
+ * code: dtype code in symbol names; T: element type; A: result type of
+ * reductions (the accumulator dtype NumPy sees). Narrowest first. */
+#define SNAKE_DTYPES_FLOAT(P, name, kind) \
+    P(name, kind, f32, float, float)      \
+    P(name, kind, f64, double, double)
+
+/* ---- loop shapes: the Swift signature of each kind ----------------------- */
+
+/* REDUCE  (n)->():  out[r] = f(x[r, 0..n)) */
+#define SNAKE_PROTO_REDUCE(fn, T, A)                                        \
+    void fn(intptr_t rows, intptr_t n,                                      \
+            const T *_Nonnull x, intptr_t x_row, intptr_t x_step,                    \
+            A *_Nonnull out, intptr_t out_row, intptr_t grain);
+
+/* REDUCE2 (n),(n)->():  out[r] = f(a[r, 0..n), b[r, 0..n)) */
+#define SNAKE_PROTO_REDUCE2(fn, T, A)                                       \
+    void fn(intptr_t rows, intptr_t n,                                      \
+            const T *_Nonnull a, intptr_t a_row, intptr_t a_step,                    \
+            const T *_Nonnull b, intptr_t b_row, intptr_t b_step,                    \
+            A *_Nonnull out, intptr_t out_row, intptr_t grain);
+
+/* INDEX   (n)->() intp:  out[r] = index into x[r, 0..n), n >= 1 */
+#define SNAKE_PROTO_INDEX(fn, T, A)                                         \
+    void fn(intptr_t rows, intptr_t n,                                      \
+            const T *_Nonnull x, intptr_t x_row, intptr_t x_step,                    \
+            intptr_t *_Nonnull out, intptr_t out_row, intptr_t grain);
+
+/* MAP3    elementwise:  out[i] = f(x[i], y[i], z[i]) */
+#define SNAKE_PROTO_MAP3(fn, T, A)                                          \
+    void fn(intptr_t n,                                                     \
+            const T *_Nonnull x, intptr_t x_step,                                    \
+            const T *_Nonnull y, intptr_t y_step,                                    \
+            const T *_Nonnull z, intptr_t z_step,                                    \
+            T *_Nonnull out, intptr_t out_step, intptr_t grain);
+
+/* ---- one prototype per (kernel, dtype), from the table ------------------- */
+#define SNAKE_PROTO_(name, kind, code, T, A) \
+    SNAKE_PROTO_##kind(snake_##name##_##code, T, A)
+#define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc) \
+    SNAKE_DTYPES_##dtypes(SNAKE_PROTO_, name, kind)
+#include "kernels.def"
+#undef SNAKE_KERNEL
+
+/* ---- platform (abi.c) ---------------------------------------------------- */
+
+/* CPUs this process may run on (affinity mask on Linux), >= 1. */
+intptr_t snake_available_cpus(void);
+
+/* ---- thread pool --------------------------------------------------------- */
+
+/* Threads the `_mt` kernels may use (>= 1). Defaults to the CPUs this
+ * process may run on. */
+intptr_t snake_get_num_threads(void);
+/* Set it; values < 1 mean 1. Takes effect at the next `_mt` call. */
+void snake_set_num_threads(intptr_t n);
+
+#endif /* SNAKE_ABI_H */

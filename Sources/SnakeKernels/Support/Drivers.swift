@@ -1,0 +1,59 @@
+// Loop drivers shared by every kernel of a kind (see snake_abi.h).
+//
+// A kernel supplies the math over one contiguous-or-strided range; the
+// driver walks NumPy's outer rows and decides how to split the work:
+//   - single-threaded when grain == 0 or the work is below 2 * grain;
+//   - one long row: split the row into chunks, one per thread, and merge
+//     the per-chunk partials left to right (deterministic for a thread count);
+//   - many rows: give each thread a contiguous block of rows.
+// Nothing here allocates: partials live in a stack buffer.
+
+/// Driver for reductions (n)->(): `chunk(row, start, count)` reduces
+/// elements [start, start+count) of a row to a partial, `merge` combines two
+/// adjacent partials (left first), `finish` turns a row's partial into its result.
+@inline(__always)
+func reduceRows<A, P>(
+    rows: Int, n: Int, grain: Int,
+    out: UnsafeMutablePointer<A>, outRow: Int,
+    chunk: (_ row: Int, _ start: Int, _ count: Int) -> P,
+    merge: (P, P) -> P,
+    finish: (P) -> A
+) {
+    let rowTasks = taskCount(work: n, grain: grain)
+    if rowTasks > 1 {
+        // Long rows: every row is split across the pool.
+        withUnsafeTemporaryAllocation(of: P.self, capacity: rowTasks) { partials in
+            let base = partials.baseAddress!
+            for r in 0..<rows {
+                parallelFor(rowTasks) { t in
+                    let (s, c) = split(n, rowTasks, t)
+                    (base + t).initialize(to: chunk(r, s, c))
+                }
+                var acc = (base).move()
+                for t in 1..<rowTasks { acc = merge(acc, (base + t).move()) }
+                out.advanced(bytes: r &* outRow).pointee = finish(acc)
+            }
+        }
+        return
+    }
+    let tasks = min(rows, taskCount(work: rows &* n, grain: grain))
+    parallelFor(tasks) { t in
+        let (first, count) = split(rows, tasks, t)
+        for r in first..<(first + count) {
+            out.advanced(bytes: r &* outRow).pointee = finish(chunk(r, 0, n))
+        }
+    }
+}
+
+/// Driver for elementwise kernels: `body(start, count)` maps elements
+/// [start, start+count); chunks are independent, so `_mt` results are
+/// bit-identical to single-threaded ones.
+@inline(__always)
+func mapRange(n: Int, grain: Int, body: (_ start: Int, _ count: Int) -> Void) {
+    let tasks = taskCount(work: n, grain: grain)
+    if tasks <= 1 { body(0, n); return }
+    parallelFor(tasks) { t in
+        let (s, c) = split(n, tasks, t)
+        body(s, c)
+    }
+}

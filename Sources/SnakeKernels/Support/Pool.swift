@@ -1,0 +1,191 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SnakeABI
+
+/// A persistent pool of worker threads for the `_mt` kernels.
+///
+/// - Workers are started on first use and then sleep on a condition variable;
+///   a call wakes them, the caller runs task 0 itself, and returns when all
+///   tasks are done. No thread is created per call.
+/// - One job at a time: a caller that finds the pool busy (another Python
+///   thread is inside an `_mt` kernel) runs its job single-threaded instead of
+///   waiting, so concurrent callers never deadlock or oversubscribe the CPUs.
+/// - fork(): worker threads do not survive in the child. The pool remembers
+///   the pid that built it; a child builds a fresh pool on its first `_mt`
+///   call and never touches the parent's locks.
+/// - Workers never touch Python, so interpreter shutdown with an idle pool
+///   just ends the process.
+final class ThreadPool {
+    private let lock = ThreadPool.makeMutex()
+    private let busy = ThreadPool.makeMutex()
+    private let wake = ThreadPool.makeCond()
+    private let done = ThreadPool.makeCond()
+    private var generation = 0
+    private var taskCount = 0
+    private var pending = 0
+    private var job: ((Int) -> Void)?
+    private var workers = 0
+    let pid = getpid()
+
+    /// Runs `body(0..<tasks)` with task 0 on the calling thread. Returns false
+    /// (running nothing) if the pool is busy; the caller then runs serially.
+    func run(_ tasks: Int, _ body: (Int) -> Void) -> Bool {
+        guard pthread_mutex_trylock(busy) == 0 else { return false }
+        defer { pthread_mutex_unlock(busy) }
+        ensureWorkers(tasks - 1)
+        withoutActuallyEscaping(body) { body in
+            pthread_mutex_lock(lock)
+            job = body
+            taskCount = tasks
+            pending = tasks - 1
+            generation &+= 1
+            pthread_cond_broadcast(wake)
+            pthread_mutex_unlock(lock)
+
+            body(0)
+
+            pthread_mutex_lock(lock)
+            while pending > 0 { pthread_cond_wait(done, lock) }
+            job = nil
+            pthread_mutex_unlock(lock)
+        }
+        return true
+    }
+
+    private func ensureWorkers(_ count: Int) {
+        while workers < count {
+            workers += 1
+            let context = Unmanaged.passRetained(WorkerContext(pool: self, index: workers, generation: generation)).toOpaque()
+            var attr = pthread_attr_t()
+            pthread_attr_init(&attr)
+            pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+            #if canImport(Darwin)
+            var thread: pthread_t? = nil
+            #else
+            var thread = pthread_t()
+            #endif
+            let rc = pthread_create(&thread, &attr, { raw in
+                #if canImport(Darwin)
+                let ctx = Unmanaged<WorkerContext>.fromOpaque(raw).takeRetainedValue()
+                #else
+                let ctx = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
+                #endif
+                ctx.pool.workerLoop(ctx.index, from: ctx.generation)
+                return nil
+            }, context)
+            pthread_attr_destroy(&attr)
+            if rc != 0 {
+                // Could not start a thread: run with the workers we have.
+                Unmanaged<WorkerContext>.fromOpaque(context).release()
+                workers -= 1
+                return
+            }
+        }
+    }
+
+    /// `seen` is the generation current when the worker was created (it may
+    /// start running after the job that needed it was posted).
+    private func workerLoop(_ index: Int, from start: Int) {
+        var seen = start
+        pthread_mutex_lock(lock)
+        while true {
+            while generation == seen { pthread_cond_wait(wake, lock) }
+            seen = generation
+            guard index < taskCount, let body = job else { continue }
+            pthread_mutex_unlock(lock)
+            body(index)
+            pthread_mutex_lock(lock)
+            pending -= 1
+            if pending == 0 { pthread_cond_signal(done) }
+        }
+    }
+
+    private static func makeMutex() -> UnsafeMutablePointer<pthread_mutex_t> {
+        let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(m, nil)
+        return m
+    }
+
+    private static func makeCond() -> UnsafeMutablePointer<pthread_cond_t> {
+        let c = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+        pthread_cond_init(c, nil)
+        return c
+    }
+}
+
+private final class WorkerContext {
+    let pool: ThreadPool
+    let index: Int
+    let generation: Int
+    init(pool: ThreadPool, index: Int, generation: Int) {
+        self.pool = pool
+        self.index = index
+        self.generation = generation
+    }
+}
+
+// MARK: - The process-wide pool and thread count
+
+// Guards creation of the shared pool. fork() holds it across the fork
+// (pthread_atfork), so a child never inherits it locked.
+private let poolLock: UnsafeMutablePointer<pthread_mutex_t> = {
+    let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    pthread_mutex_init(m, nil)
+    pthread_atfork({ pthread_mutex_lock(poolLock) },
+                   { pthread_mutex_unlock(poolLock) },
+                   { pthread_mutex_unlock(poolLock) })
+    return m
+}()
+private var sharedPool: ThreadPool?
+
+/// Threads `_mt` kernels may use; read without a lock (a stale value only
+/// changes how a call is split, never its correctness).
+var snakeNumThreads: Int = availableCPUs()
+
+/// The pool for this process, created on first use (again in a forked child).
+func currentPool() -> ThreadPool {
+    let me = getpid()
+    pthread_mutex_lock(poolLock)
+    defer { pthread_mutex_unlock(poolLock) }
+    if let p = sharedPool, p.pid == me { return p }
+    let p = ThreadPool()
+    sharedPool = p
+    return p
+}
+
+/// Runs `body(0..<tasks)` on the pool, or serially if it is busy.
+@inline(__always)
+func parallelFor(_ tasks: Int, _ body: (Int) -> Void) {
+    if tasks <= 1 || !currentPool().run(tasks, body) {
+        for t in 0..<tasks { body(t) }
+    }
+}
+
+/// How many tasks a job of `work` elements gets: at least `grain` elements
+/// each, at most one per thread; 1 means run single-threaded.
+@inline(__always)
+func taskCount(work: Int, grain: Int) -> Int {
+    guard grain > 0, work >= 2 &* grain else { return 1 }
+    return max(1, min(snakeNumThreads, work / grain))
+}
+
+/// Even split of 0..<n into `parts` ranges; part t is [start, end).
+@inline(__always)
+func split(_ n: Int, _ parts: Int, _ t: Int) -> (start: Int, count: Int) {
+    let base = n / parts, extra = n % parts
+    let start = t &* base &+ min(t, extra)
+    return (start, base &+ (t < extra ? 1 : 0))
+}
+
+func availableCPUs() -> Int { max(1, snake_available_cpus()) }
+
+@c @implementation
+public func snake_get_num_threads() -> Int { snakeNumThreads }
+
+@c @implementation
+public func snake_set_num_threads(_ n: Int) { snakeNumThreads = max(1, n) }

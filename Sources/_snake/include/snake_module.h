@@ -1,0 +1,1 @@
+/* The _snake extension module has no public C API; SwiftPM wants a header folder. */
