@@ -64,7 +64,9 @@ def include_dirs() -> list[str]:
     return [sysconfig.get_paths()["include"], numpy.get_include()]
 
 
-def swift_flags(level: str | None = None) -> list[str]:
+def swift_flags(level: str | None = None, link: bool = True) -> list[str]:
+    """SwiftPM flags; link=False leaves out the extension's link options
+    (static runtime, export list), which the test executable must not get."""
     level = level or march()
     flags = ["-c", "release"]
     for d in include_dirs():
@@ -78,6 +80,8 @@ def swift_flags(level: str | None = None) -> list[str]:
         # swift-frontend 6.3.1 can crash vectorising runtime-stride loops for
         # AVX-512 (../shared/field-notes.md); this LLVM option avoids it.
         flags += ["-Xswiftc", "-Xllvm", "-Xswiftc", "-enable-mem-access-versioning=false"]
+    if not link:
+        return flags
     # The Swift runtime goes inside the extension: nothing Swift at run time.
     flags += ["-Xswiftc", "-static-stdlib"]
     if sys.platform == "darwin":
@@ -119,7 +123,7 @@ def inplace() -> Path:
 
 def test(extra: list[str]) -> None:
     level = march()
-    _run(["swift", "test", "--scratch-path", str(scratch("test", level)), *swift_flags(level), *extra])
+    _run(["swift", "test", "--scratch-path", str(scratch("test", level)), *swift_flags(level, link=False), *extra])
 
 
 def main(argv: list[str]) -> None:

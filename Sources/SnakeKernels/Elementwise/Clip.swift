@@ -2,9 +2,15 @@
 //   t = isnan(x) ? x : (x > lo ? x : lo)
 //   r = isnan(t) ? t : (t < hi ? t : hi)
 // so a NaN anywhere gives NaN, lo > hi gives hi, and ties between -0.0 and
-// +0.0 pick lo (then hi), as NumPy's loop does. Compares go through integer
-// order keys, so NaN input raises no floating-point flag.
+// +0.0 pick lo (then hi), as NumPy's loop does. The SIMD path compares
+// floats and then clears the "invalid" flag NaN lanes may raise (as NumPy's
+// clip loop does); the scalar paths compare integer order keys and raise none.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SnakeABI
 
 @inline(__always)
@@ -13,30 +19,18 @@ func clipBits<T: SnakeFloat>(_ x: T.Bits, _ lo: T.Bits, _ hi: T.Bits, _: T.Type)
     return T.isNaN(bits: t) || (!T.isNaN(bits: hi) && T.orderKey(bits: t) < T.orderKey(bits: hi)) ? t : hi
 }
 
-@inline(__always)
-func clipBits<T: SnakeFloat>(_ x: T.K, _ lo: T.K, _ hi: T.K, _: T.Type) -> T.K {
-    let xNaN = T.isNaN(x)
-    let t = lo.replacing(with: x, where: xNaN .| (.!T.isNaN(lo) .& (T.orderKey(x) .> T.orderKey(lo))))
-    let tNaN = T.isNaN(t)
-    return hi.replacing(with: t, where: tNaN .| (.!T.isNaN(hi) .& (T.orderKey(t) .< T.orderKey(hi))))
-}
-
-/// Vector body shared by the fast paths; `lo(i)`/`hi(i)` either load or
-/// return a loop-invariant broadcast.
+/// Contiguous x and out; lo/hi contiguous or broadcast scalars.
 @inline(__always)
 func clipContiguous<T: SnakeFloat>(
-    _ n: Int, _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
-    lo: (Int) -> T.K, hi: (Int) -> T.K, loScalar: (Int) -> T, hiScalar: (Int) -> T
+    _ n: Int, _ x: UnsafePointer<T>, _ lo: UnsafePointer<T>, loScalar: Bool,
+    _ hi: UnsafePointer<T>, hiScalar: Bool, _ out: UnsafeMutablePointer<T>
 ) {
-    let lanes = T.lanes
-    var i = 0
-    while n &- i >= lanes {
-        T.store(T.float(clipBits(T.bits(T.load(x, i)), lo(i), hi(i), T.self)), out, i)
-        i &+= lanes
-    }
-    while i < n {
-        out[i] = T(bits: clipBits(x[i].bits, loScalar(i).bits, hiScalar(i).bits, T.self))
-        i &+= 1
+    let body = n / T.lanes &* T.lanes
+    T.clipScan(x, lo, loScalar: loScalar, hi, hiScalar: hiScalar, out, body)
+    feclearexcept(FE_INVALID)  // see clipLoop
+    for i in body..<n {
+        let l = lo[loScalar ? 0 : i], h = hi[hiScalar ? 0 : i]
+        out[i] = T(bits: clipBits(x[i].bits, l.bits, h.bits, T.self))
     }
 }
 
@@ -46,16 +40,9 @@ func clipRange<T: SnakeFloat>(
     _ hi: UnsafePointer<T>, _ hs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int
 ) {
     if isUnit(xs, T.self) && isUnit(os, T.self) {
-        if ls == 0 && hs == 0 {
-            let l = lo.pointee, h = hi.pointee
-            let lv = T.K(repeating: l.bits), hv = T.K(repeating: h.bits)
-            clipContiguous(n, x, out, lo: { _ in lv }, hi: { _ in hv },
-                           loScalar: { _ in l }, hiScalar: { _ in h })
-            return
-        }
-        if isUnit(ls, T.self) && isUnit(hs, T.self) {
-            clipContiguous(n, x, out, lo: { T.bits(T.load(lo, $0)) }, hi: { T.bits(T.load(hi, $0)) },
-                           loScalar: { lo[$0] }, hiScalar: { hi[$0] })
+        let loOK = ls == 0 || isUnit(ls, T.self), hiOK = hs == 0 || isUnit(hs, T.self)
+        if loOK && hiOK {
+            clipContiguous(n, x, lo, loScalar: ls == 0, hi, hiScalar: hs == 0, out)
             return
         }
     }

@@ -37,27 +37,15 @@ func argmaxRange<T: SnakeFloat>(
         // blocks small enough for them.
         let blockLimit = 1 << 30
         while n &- i >= lanes {
-            let blockStart = i
-            let end = i &+ min(blockLimit, (n &- i) / lanes &* lanes)
-            var bestKeys = T.K(repeating: T.Bits.min)
-            var bestPos = T.K.zero
-            let maxKey = T.K(repeating: T.Bits.max)
-            while i < end {
-                let b = T.bits(T.load(x, i))
-                let k = T.orderKey(b).replacing(with: maxKey, where: T.isNaN(b))
-                let better = k .> bestKeys
-                bestKeys.replace(with: k, where: better)
-                bestPos.replace(with: T.K(repeating: T.Bits(truncatingIfNeeded: i &- blockStart)), where: better)
-                i &+= lanes
-            }
-            var blockBest: ArgmaxPartial<T.Bits> = (T.Bits.min, 0)
-            for j in 0..<lanes {
-                let at = blockStart &+ Int(bestPos[j]) &+ j
-                if bestKeys[j] > blockBest.key || (bestKeys[j] == blockBest.key && at < blockBest.index) {
-                    blockBest = (bestKeys[j], at)
+            let count = min(blockLimit, (n &- i) / lanes &* lanes)
+            let (keys, at) = T.K.argmaxScan(UnsafeRawPointer(x + i), count)
+            for j in 0..<lanes {  // earliest position among equal lane maxima
+                let index = origin &+ i &+ Int(at[j]) &+ j
+                if keys[j] > best.key || (keys[j] == best.key && index < best.index) {
+                    best = (keys[j], index)
                 }
             }
-            if blockBest.key > best.key { best = (blockBest.key, origin &+ blockBest.index) }
+            i &+= count
         }
     }
     while i < n {

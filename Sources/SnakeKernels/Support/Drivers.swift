@@ -3,9 +3,10 @@
 // A kernel supplies the math over one contiguous-or-strided range; the
 // driver walks NumPy's outer rows and decides how to split the work:
 //   - single-threaded when grain == 0 or the work is below 2 * grain;
-//   - one long row: split the row into chunks, one per thread, and merge
-//     the per-chunk partials left to right (deterministic for a thread count);
-//   - many rows: give each thread a contiguous block of rows.
+//   - at least as many rows as tasks: each thread takes a block of whole
+//     rows (results bit-identical to single-threaded);
+//   - fewer, long rows: split each row into chunks, one per thread, and
+//     merge the partials left to right (deterministic for a thread count).
 // Nothing here allocates: partials live in a stack buffer.
 
 /// Driver for reductions (n)->(): `chunk(row, start, count)` reduces
@@ -19,9 +20,10 @@ func reduceRows<A, P>(
     merge: (P, P) -> P,
     finish: (P) -> A
 ) {
-    let rowTasks = taskCount(work: n, grain: grain)
+    let tasks = taskCount(work: rows &* n, grain: grain)
+    let rowTasks = rows >= tasks ? 1 : taskCount(work: n, grain: grain)
     if rowTasks > 1 {
-        // Long rows: every row is split across the pool.
+        // Few long rows: every row is split across the pool.
         withUnsafeTemporaryAllocation(of: P.self, capacity: rowTasks) { partials in
             let base = partials.baseAddress!
             for r in 0..<rows {
@@ -29,17 +31,19 @@ func reduceRows<A, P>(
                     let (s, c) = split(n, rowTasks, t)
                     (base + t).initialize(to: chunk(r, s, c))
                 }
-                var acc = (base).move()
+                var acc = base.move()
                 for t in 1..<rowTasks { acc = merge(acc, (base + t).move()) }
                 out.advanced(bytes: r &* outRow).pointee = finish(acc)
             }
         }
         return
     }
-    let tasks = min(rows, taskCount(work: rows &* n, grain: grain))
-    parallelFor(tasks) { t in
-        let (first, count) = split(rows, tasks, t)
-        for r in first..<(first + count) {
+    // Many rows (or one thread): blocks of whole rows, each computed exactly
+    // as single-threaded.
+    let rowBlocks = min(rows, tasks)
+    parallelFor(rowBlocks) { t in
+        let (first, count) = split(rows, rowBlocks, t)
+        for r in first..<(first &+ count) {
             out.advanced(bytes: r &* outRow).pointee = finish(chunk(r, 0, n))
         }
     }

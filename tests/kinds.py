@@ -1,0 +1,133 @@
+"""What the tests know about each kernel *kind* (loop shape).
+
+A kind says how many inputs a kernel takes, its gufunc signature, how to
+build inputs for it from the adversarial generator, and how to compare a
+result with the reference. Kernels are tested through their kind, so a new
+kernel of an existing kind needs only a reference; a new kind needs an entry
+here (tests fail for kinds missing from KINDS).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from arrays import make_values
+from references import apply_index, apply_map3, apply_sum
+
+# Sums must satisfy |got - exact| <= K * n * (eps * Σ|term| + smallest_subnormal)
+# in the loop's dtype. The eps term is the classic bound for any summation
+# order with chains of length <= n (SIMD lanes, blocks and thread partials are
+# all shorter); the subnormal term covers products that underflow (float32
+# products are formed in float32 lanes). It also absorbs the final rounding
+# to the output dtype. K = 4 leaves headroom without hiding real bugs: an
+# off-by-one element or a dropped tail is off by a whole term.
+SUM_K = 4
+
+
+def sum_tolerance(n, dtype, abs_sum):
+    fi = np.finfo(dtype)
+    return SUM_K * max(n, 1) * (fi.eps * abs_sum + fi.smallest_subnormal)
+
+
+def as_float(dtype, value):
+    """float64 -> dtype the way the kernel's result is rounded (inf on overflow)."""
+    with np.errstate(over="ignore"):
+        return np.asarray(value, dtype=np.float64).astype(dtype)
+
+
+def check_sums(ref, inputs, got, out_dtype, label=""):
+    got = np.asarray(got)
+    assert got.dtype == out_dtype, f"{label}: dtype {got.dtype} != {out_dtype}"
+    values, scales = apply_sum(ref, [np.asarray(a) for a in inputs])
+    assert got.shape == values.shape, label
+    n = inputs[0].shape[-1]
+    want = as_float(out_dtype, values)
+    for idx in np.ndindex(got.shape):
+        g, v, w = float(got[idx]), float(values[idx]), float(want[idx])
+        if np.isnan(v) or np.isinf(w):  # nan / overflow: exact class and sign
+            assert (np.isnan(g) and np.isnan(w)) or g == w, f"{label} {idx}: got {g!r}, want {w!r}"
+        else:
+            tol = sum_tolerance(n, out_dtype, float(scales[idx]))
+            assert abs(g - v) <= tol, f"{label} {idx}: got {g!r}, exact {v!r}, tol {tol:.3g}"
+
+
+def check_index(ref, inputs, got, out_dtype, label=""):
+    got = np.asarray(got)
+    assert got.dtype == out_dtype, f"{label}: dtype {got.dtype} != {out_dtype}"
+    want = apply_index(ref, [np.asarray(a) for a in inputs])
+    assert np.array_equal(got, want), f"{label}: got {got!r}, want {want!r}"
+
+
+def bits(a):
+    a = np.ascontiguousarray(a)
+    return a.view(np.dtype(f"u{a.dtype.itemsize}"))
+
+
+def check_map3(ref, inputs, got, out_dtype, label=""):
+    got = np.asarray(got)
+    assert got.dtype == out_dtype, f"{label}: dtype {got.dtype} != {out_dtype}"
+    want = apply_map3(ref, inputs, out_dtype)
+    assert got.shape == want.shape, label
+    bad = bits(got) != bits(want)  # compares NaN payloads and the sign of zero
+    assert not bad.any(), (
+        f"{label}: {bad.sum()} mismatches, first at {np.argwhere(bad)[0]}: "
+        f"inputs {[np.broadcast_to(a, got.shape)[tuple(np.argwhere(bad)[0])] for a in inputs]}, "
+        f"got {got[bad][:3]!r}, want {want[bad][:3]!r}")
+
+
+# ---- input builders: (n, dtype, layout, flavor, rng) -> ufunc inputs ---------
+
+
+def reduce_inputs(n, dtype, layout, flavor, rng):
+    return (layout(make_values(n, dtype, flavor, rng, for_sums=True)),)
+
+
+def reduce2_inputs(n, dtype, layout, flavor, rng):
+    return tuple(layout(make_values(n, dtype, flavor, rng, for_sums=True)) for _ in range(2))
+
+
+def index_inputs(n, dtype, layout, flavor, rng):
+    return (layout(make_values(n, dtype, flavor, rng)),)
+
+
+def map3_inputs(n, dtype, layout, flavor, rng):
+    """x in the layout; lo/hi as scalars, same-layout arrays, or a row + 0-d."""
+    x = layout(make_values(n, dtype, flavor, rng))
+    lo, hi = (make_values(n, dtype, flavor, rng) for _ in range(2))
+    if rng.random() < 0.5:  # mostly lo <= hi, so clipping happens on both sides
+        lo, hi = np.fmin(lo, hi), np.fmax(lo, hi)
+    how = rng.integers(3) if n else 1
+    if how == 0:  # scalars of the loop dtype (NEP 50 keeps the loop)
+        return x, np.dtype(dtype).type(lo[0]), np.dtype(dtype).type(hi[-1])
+    if how == 1:
+        return x, layout(lo), layout(hi)
+    return x, lo, np.asarray(hi[0])  # lo broadcast along outer rows, hi 0-d
+
+
+@dataclass(frozen=True)
+class Kind:
+    nin: int
+    signature: str | None  # gufunc core signature; None for plain ufuncs
+    make_inputs: Callable
+    check: Callable
+    empty_raises: bool = False  # n == 0 is a ValueError (no answer exists)
+    # inf - inf and 0 * inf are IEEE invalid operations: a sum of products
+    # may warn like np.sum(a * b) does, but only when an input holds an inf.
+    # NaN input alone must never warn (quiet NaNs raise no flag).
+    invalid_on_inf: bool = False
+
+
+KINDS = {
+    "REDUCE": Kind(1, "(n)->()", reduce_inputs, check_sums, invalid_on_inf=True),
+    "REDUCE2": Kind(2, "(n),(n)->()", reduce2_inputs, check_sums, invalid_on_inf=True),
+    "INDEX": Kind(1, "(n)->()", index_inputs, check_index, empty_raises=True),
+    "MAP3": Kind(3, None, map3_inputs, check_map3),
+}
+
+
+def loop_dtypes(types: str):
+    """'ff->f' -> ([float32, float32], float32)."""
+    ins, out = types.split("->")
+    return [np.dtype(c) for c in ins], np.dtype(out)

@@ -1,0 +1,423 @@
+"""The ufunc interface: metadata, NumPy keywords, casting, and clean errors.
+
+Generic tests walk snake.kernels() and rely on the kind (kinds.KINDS); a few
+named tests pin the exact behaviour of today's kernels against NumPy.
+"""
+import doctest
+import warnings
+
+import numpy as np
+import pytest
+
+import snake
+from kinds import KINDS, bits, loop_dtypes
+from references import REFERENCES, base_name
+
+KERNELS = snake.kernels()
+IDS = [k.name for k in KERNELS]
+GUFUNCS = [k for k in KERNELS if KINDS[k.kind].signature]
+ELEMENTWISE = [k for k in KERNELS if not KINDS[k.kind].signature]
+
+
+def make(kernel, shape, rng, dtype=np.float64):
+    """kernel.nin random inputs of `shape` (core axis last for gufuncs)."""
+    return tuple((rng.standard_normal(shape) * 3).astype(dtype) for _ in range(kernel.ufunc.nin))
+
+
+def check(kernel, inputs, got, out_dtype=None):
+    """Compare `got` with the reference for `inputs` (core axis last)."""
+    out_dtype = out_dtype or loop_dtypes(kernel.ufunc.types[-1])[1]
+    KINDS[kernel.kind].check(REFERENCES[base_name(kernel.name)], inputs, got, np.dtype(out_dtype))
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
+
+
+# ---- metadata ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
+def test_is_a_real_ufunc_of_its_kind(kernel):
+    u, kind = kernel.ufunc, KINDS[kernel.kind]
+    assert isinstance(u, np.ufunc)
+    assert (u.nin, u.nout, u.signature) == (kind.nin, 1, kind.signature)
+    assert u.ntypes == len(u.types) >= 2
+    assert {loop_dtypes(t)[0][0] for t in u.types} == {np.dtype("f4"), np.dtype("f8")}
+    assert u.identity is None  # no accidental reduce() semantics
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
+def test_docstring_has_a_working_example(kernel):
+    doc = kernel.ufunc.__doc__
+    assert doc and doc.startswith(kernel.name + "(")  # NumPy's call signature
+    assert "Examples" in doc and ">>>" in doc
+    if kernel.mt_grain:
+        assert "thread" in doc
+    # Run the examples: they document behaviour, so they must stay true.
+    test = doctest.DocTestParser().get_doctest(doc, {}, kernel.name, None, 0)
+    assert test.examples
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.failures == 0
+
+
+def test_module_docstring_examples_and_exports():
+    finder = doctest.DocTestFinder(recurse=False)
+    runner = doctest.DocTestRunner()
+    for test in finder.find(snake):
+        runner.run(test)
+    assert runner.tries > 0 and runner.failures == 0
+    assert {"kernels", "set_num_threads", "get_num_threads", "build_info"} <= set(snake.__all__)
+    info = snake.build_info()
+    assert info["version"] == snake.__version__ and info["threads"] == snake.get_num_threads()
+
+
+# ---- out= ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
+def test_out_argument(kernel, rng):
+    xs = make(kernel, (4, 7), rng)
+    want = kernel.ufunc(*xs)
+    out = np.full_like(want, 99)
+    got = kernel.ufunc(*xs, out=out)
+    assert got is out
+    assert np.array_equal(out, want, equal_nan=True)
+    out2 = np.full_like(want, 99)
+    assert kernel.ufunc(*xs, out=(out2,)) is out2 and np.array_equal(out2, want)
+
+
+def test_clip_in_place(rng):
+    x = rng.standard_normal(1001)
+    want = np.clip(x, 0, 1)
+    assert snake.clip(x, 0, 1, out=x) is x
+    assert np.array_equal(bits(x), bits(want))
+
+
+def test_clip_overlapping_out(rng):
+    """Partially overlapping out/in: NumPy must buffer, result as if not aliased."""
+    x = rng.standard_normal(1000) * 2
+    want = np.clip(x[1:], -1, 1)
+    snake.clip(x[1:], -1, 1, out=x[:-1])
+    assert np.array_equal(x[:-1], want)
+
+
+def test_reduce_out_overlapping_input(rng):
+    x = rng.standard_normal((6, 6))
+    want = snake.sum_sq(x.copy())
+    snake.sum_sq(x, out=x[:, 0])  # writes into the rows being reduced
+    np.testing.assert_allclose(x[:, 0], want, rtol=1e-14)
+
+
+@pytest.mark.parametrize("kernel", ELEMENTWISE, ids=[k.name for k in ELEMENTWISE])
+def test_where_leaves_masked_elements_alone(kernel, rng):
+    xs = make(kernel, (5, 9), rng)
+    mask = rng.random((5, 9)) < 0.5
+    out = np.full((5, 9), -777.0)
+    kernel.ufunc(*xs, out=out, where=mask)
+    assert (out[~mask] == -777.0).all()
+    assert np.array_equal(bits(out[mask]), bits(kernel.ufunc(*xs)[mask]))
+
+
+def test_out_errors(rng):
+    x = rng.standard_normal((3, 4))
+    ro = np.zeros(3)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        snake.sum_sq(x, out=ro)
+    with pytest.raises(ValueError):
+        snake.sum_sq(x, out=np.zeros(4))  # wrong shape
+    with pytest.raises(ValueError):
+        snake.clip(x, 0, 1, out=np.zeros((4, 3)))
+    with pytest.raises(TypeError):  # float result into int out: unsafe cast
+        snake.sum_sq(x, out=np.zeros(3, dtype=np.int64))
+    with pytest.raises(TypeError):
+        snake.argmax(x, out=np.zeros(3, dtype=bool))  # intp -> bool: not same_kind
+    ro2 = np.zeros((3, 4))
+    ro2.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        snake.clip(ro2, 0, 1, out=ro2)
+    assert not ro.any() and not ro2.any()
+
+
+# ---- axis= / axes= / keepdims= ------------------------------------------------
+
+
+@pytest.mark.parametrize("kernel", GUFUNCS, ids=[k.name for k in GUFUNCS])
+def test_axis_axes_keepdims(kernel, rng):
+    """axis=a must equal moving axis a to the end; keepdims keeps a 1 there."""
+    xs = make(kernel, (3, 5, 6), rng)
+    nin = kernel.ufunc.nin
+    for axis in range(-3, 3):
+        moved = tuple(np.moveaxis(x, axis, -1) for x in xs)
+        got = kernel.ufunc(*xs, axis=axis)
+        check(kernel, moved, got)
+        via_axes = kernel.ufunc(*xs, axes=[(axis,)] * nin + [()])
+        assert np.array_equal(via_axes, got)
+        kept = kernel.ufunc(*xs, axis=axis, keepdims=True)
+        assert kept.shape == tuple(1 if i == axis % 3 else s for i, s in enumerate(xs[0].shape))
+        assert np.array_equal(np.squeeze(kept, axis), got)
+
+
+def test_reductions_match_numpy_equivalents(rng):
+    x, y = rng.standard_normal((2, 4, 5, 6))
+    for axis in (0, 1, -1):
+        np.testing.assert_allclose(snake.sum_sq(x, axis=axis), np.sum(x * x, axis=axis), rtol=1e-13)
+        np.testing.assert_allclose(snake.sum_sq(x, axis=axis, keepdims=True),
+                                   np.sum(x * x, axis=axis, keepdims=True), rtol=1e-13)
+        np.testing.assert_allclose(snake.dot(x, y, axis=axis), np.sum(x * y, axis=axis),
+                                   rtol=1e-12, atol=1e-13)
+        assert np.array_equal(snake.argmax(x, axis=axis), np.argmax(x, axis=axis))
+        assert np.array_equal(snake.argmax(x, axis=axis, keepdims=True),
+                              np.argmax(x, axis=axis, keepdims=True))
+    np.testing.assert_allclose(snake.sum_sq(x, axes=[(0,), ()]), np.sum(x * x, axis=0), rtol=1e-13)
+
+
+def test_clip_matches_numpy_bit_for_bit(rng):
+    specials = np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 5e-324, 1.0, -1.0, 2.0])
+    x, lo, hi = np.meshgrid(specials, specials, specials, indexing="ij")
+    for dtype in (np.float64, np.float32):
+        args = [a.astype(dtype) for a in (x, lo, hi)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # np.clip itself may warn on NaN
+            want = np.clip(*args)
+        assert np.array_equal(bits(snake.clip(*args)), bits(want))
+
+
+# ---- dtype= / casting / input conversion ------------------------------------
+
+
+def test_sum_sq_dtype_float32(rng):
+    x = rng.standard_normal(1000)
+    got = snake.sum_sq(x, dtype=np.float32)
+    assert got.dtype == np.float32
+    assert got == snake.sum_sq(x.astype(np.float32))
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
+def test_every_loop_can_be_forced(kernel, rng):
+    """signature= picks a loop; float64 input is cast like an explicit astype."""
+    xs = make(kernel, (3, 8), rng)
+    for types in kernel.ufunc.types:
+        ins, out = loop_dtypes(types)
+        got = kernel.ufunc(*xs, signature=types)
+        assert got.dtype == out
+        assert np.array_equal(got, kernel.ufunc(*(x.astype(d) for x, d in zip(xs, ins))))
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
+def test_integer_and_list_inputs_use_the_float64_loop(kernel, rng):
+    ints = tuple(rng.integers(-50, 50, size=(3, 7)) for _ in range(kernel.ufunc.nin))
+    floats = tuple(i.astype(np.float64) for i in ints)
+    want = kernel.ufunc(*floats)
+    f64_out = loop_dtypes(next(t for t in kernel.ufunc.types if t.startswith("d")))[1]
+    for args in (ints, tuple(i.tolist() for i in ints), tuple(i.astype(np.int32) for i in ints)):
+        got = kernel.ufunc(*args)
+        assert got.dtype == f64_out
+        assert np.array_equal(got, want)
+    check(kernel, floats, want)
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
+def test_float32_stays_float32(kernel, rng):
+    xs = make(kernel, (2, 33), rng, dtype=np.float32)
+    out_dtype = loop_dtypes(kernel.ufunc.types[0])[1]
+    got = kernel.ufunc(*xs)
+    assert got.dtype == out_dtype
+    check(kernel, xs, got, out_dtype)
+
+
+def test_python_scalars():
+    assert snake.clip(5, 0, 1) == 1.0 and type(snake.clip(5, 0, 1)) is np.float64
+    assert type(snake.clip(np.float32(3), 0.0, 1.0)) is np.float32  # NEP 50: weak Python floats
+    assert snake.sum_sq([1, 2, 3]) == 14.0 and type(snake.sum_sq([1, 2, 3])) is np.float64
+    assert snake.dot([1.0, 2.0], [3.0, 4.0]) == 11.0
+    assert snake.argmax([1.0, 3.0, 3.0]) == 1 and type(snake.argmax([1.0, 3.0])) is np.intp
+
+
+@pytest.mark.parametrize("kernel", GUFUNCS, ids=[k.name for k in GUFUNCS])
+def test_gufunc_needs_a_core_axis(kernel):
+    with pytest.raises(ValueError, match="dimensions"):
+        kernel.ufunc(*([3.0] * kernel.ufunc.nin))
+
+
+# ---- shapes: broadcasting, 0-d, empty ---------------------------------------------
+
+
+def test_dot_broadcasts_outer_axes(rng):
+    a, b = rng.standard_normal((3, 1, 10)), rng.standard_normal((4, 10))
+    got = snake.dot(a, b)
+    assert got.shape == (3, 4)
+    np.testing.assert_allclose(got, np.einsum("ijk,jk->ij", np.broadcast_to(a, (3, 4, 10)), b), rtol=1e-13)
+
+
+@pytest.mark.parametrize("kernel", GUFUNCS, ids=[k.name for k in GUFUNCS])
+def test_gufunc_outer_broadcasting(kernel, rng):
+    n = 10
+    shapes = [(3, 1, n), (4, n), (1, 4, n)][: kernel.ufunc.nin]
+    xs = tuple(rng.standard_normal(s) for s in shapes)
+    got = kernel.ufunc(*xs)
+    assert got.shape == np.broadcast_shapes(*(s[:-1] for s in shapes))
+    check(kernel, xs, got)
+
+
+def test_clip_broadcasts_bounds(rng):
+    x = rng.standard_normal((4, 5))
+    lo, hi = rng.standard_normal((4, 1)) - 1, rng.standard_normal(5) + 1
+    assert np.array_equal(snake.clip(x, lo, hi), np.clip(x, lo, hi))
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
+def test_zero_d_and_empty_outer_shapes(kernel, rng):
+    kind = KINDS[kernel.kind]
+    u = kernel.ufunc
+    # One row -> 0-d result, returned as a NumPy scalar.
+    xs = make(kernel, (6,), rng) if kind.signature else tuple(np.float64(v) for v in (0.5, 0.0, 1.0))
+    got = u(*xs)
+    assert np.ndim(got) == 0 and isinstance(got, np.generic)
+    check(kernel, tuple(np.asarray(x) for x in xs), got)
+    # Empty outer shape: no rows, empty result of the right shape and dtype.
+    xs = make(kernel, (0, 5) if kind.signature else (0,), rng)
+    got = u(*xs)
+    assert got.shape == (0,) and got.dtype == loop_dtypes(u.types[-1])[1]
+    xs = make(kernel, (2, 0, 3, 5) if kind.signature else (2, 0), rng)
+    assert u(*xs).shape == ((2, 0, 3) if kind.signature else (2, 0))
+
+
+@pytest.mark.parametrize("kernel", GUFUNCS, ids=[k.name for k in GUFUNCS])
+def test_empty_core_axis(kernel):
+    xs = tuple(np.zeros((3, 0)) for _ in range(kernel.ufunc.nin))
+    if KINDS[kernel.kind].empty_raises:
+        with pytest.raises(ValueError, match=f"attempt to get {base_name(kernel.name)} of an empty sequence"):
+            kernel.ufunc(*xs)
+        with pytest.raises(ValueError, match="empty sequence"):
+            kernel.ufunc(*(np.zeros(0, np.float32) for _ in xs))
+    else:
+        got = kernel.ufunc(*xs)
+        check(kernel, xs, got)
+        assert got.shape == (3,)
+
+
+def test_argmax_empty_message():
+    with pytest.raises(ValueError, match="^attempt to get argmax of an empty sequence$"):
+        snake.argmax(np.array([]))
+    with pytest.raises(ValueError, match="empty sequence"):
+        snake.argmax(np.zeros((4, 0)))
+    with pytest.raises(ValueError, match="empty sequence"):
+        snake.argmax(np.zeros((0, 4)), axis=0)
+    assert snake.argmax(np.zeros((0, 4))).shape == (0,)  # rows empty, core not
+
+
+# ---- bad input: clean exceptions, never a crash -------------------------------
+
+BAD_INPUTS = {
+    "str": "abc",
+    "str_array": np.array(["a", "b", "c"]),
+    "bytes_array": np.array([b"a", b"b", b"c"]),
+    "complex": np.array([1 + 1j, 2j, 3.0]),
+    "object": np.array([1.0, 2.0, 3.0], dtype=object),
+    "datetime": np.array(["2020-01-01", "2020-01-02", "2020-01-03"], dtype="M8[D]"),
+    "timedelta": np.array([1, 2, 3], dtype="m8[s]"),
+    "structured": np.zeros(3, dtype=[("a", "f8")]),
+    "none": None,
+}
+
+
+@pytest.mark.parametrize("bad", list(BAD_INPUTS), ids=list(BAD_INPUTS))
+@pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
+def test_bad_input_types_raise_type_error(kernel, bad):
+    good = np.arange(3.0)
+    for pos in range(kernel.ufunc.nin):
+        args = [good] * kernel.ufunc.nin
+        args[pos] = BAD_INPUTS[bad]
+        with pytest.raises(TypeError):
+            kernel.ufunc(*args)
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
+def test_wrong_argument_count(kernel):
+    with pytest.raises(TypeError):
+        kernel.ufunc(*([np.ones(3)] * (kernel.ufunc.nin + 2)))
+    with pytest.raises(TypeError):
+        kernel.ufunc()
+
+
+def test_dot_mismatched_lengths():
+    with pytest.raises(ValueError, match="mismatch in its core dimension"):
+        snake.dot(np.ones(3), np.ones(4))
+    with pytest.raises(ValueError):
+        snake.dot(np.ones((2, 3)), np.ones((2, 4)))
+    with pytest.raises(ValueError):  # outer shapes that do not broadcast
+        snake.dot(np.ones((2, 3)), np.ones((5, 3)))
+
+
+@pytest.mark.parametrize("kernel", [k for k in KERNELS if k.kind == "REDUCE2"],
+                         ids=[k.name for k in KERNELS if k.kind == "REDUCE2"])
+def test_two_input_core_lengths_must_match(kernel):
+    with pytest.raises(ValueError):
+        kernel.ufunc(np.ones((2, 5)), np.ones((2, 6)))
+
+
+# ---- floating-point warnings ----------------------------------------------------
+
+
+def nan_inputs(kernel, dtype):
+    """Inputs full of quiet NaNs (both signs) among ordinary numbers.
+
+    Kinds that only compare (no arithmetic) also get a signaling NaN: their
+    loops compare bit patterns and must not raise "invalid" even for those.
+    """
+    vals = [np.nan, 1.0, -np.nan, -2.0, np.nan, 0.0, -0.0] * 5
+    x = np.array(vals, dtype=dtype)
+    if not KINDS[kernel.kind].invalid_on_inf:
+        u = np.dtype(f"u{x.itemsize}")
+        x[3] = np.array(0x7FA00001 if x.itemsize == 4 else 0x7FF4000000000001, dtype=u).view(dtype)
+    return tuple(np.roll(x, i) for i in range(kernel.ufunc.nin))
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nan_input_raises_no_warning(kernel, dtype):
+    xs = nan_inputs(kernel, dtype)
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+        warnings.simplefilter("always")
+        got = kernel.ufunc(*xs)
+        got_rows = kernel.ufunc(*(np.tile(x, (3, 1)) for x in xs))
+        all_nan = kernel.ufunc(*(np.full(40, np.nan, dtype) for _ in xs))
+    assert caught == [], [str(w.message) for w in caught]
+    out_dtype = loop_dtypes(next(t for t in kernel.ufunc.types if t[0] == np.dtype(dtype).char))[1]
+    check(kernel, xs, got, out_dtype)
+    assert np.array_equal(got_rows, np.broadcast_to(got, np.shape(got_rows)), equal_nan=True)
+    check(kernel, tuple(np.full(40, np.nan, dtype) for _ in xs), all_nan, out_dtype)
+
+
+def test_named_nan_cases_are_quiet():
+    x = np.array([1.0, np.nan, 3.0, np.nan])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(snake.sum_sq(x)) and np.isnan(snake.sum_sq(x.astype(np.float32)))
+        assert snake.argmax(x) == 1 and snake.argmax(x[::-1]) == 0
+        r = snake.clip(x, 0.0, 2.0)
+        assert np.array_equal(r, [1.0, np.nan, 2.0, np.nan], equal_nan=True)
+        assert np.isnan(snake.clip(1.0, np.nan, 2.0)) and np.isnan(snake.clip(1.0, 0.0, np.nan))
+        assert np.isnan(snake.dot(x, np.ones(4)))
+
+
+def test_clip_edge_semantics():
+    assert snake.clip(5.0, 3.0, 1.0) == 1.0  # lo > hi gives hi
+    assert snake.clip(-5.0, 3.0, 1.0) == 1.0
+    # Zero ties pick lo, then hi (np.clip's formula): the sign tells which.
+    assert np.signbit(snake.clip(0.0, -0.0, 1.0)) and not np.signbit(snake.clip(-0.0, 0.0, 1.0))
+    assert np.signbit(snake.clip(0.0, -1.0, -0.0))
+    assert snake.clip(np.inf, 0.0, 1.0) == 1.0 and snake.clip(-np.inf, 0.0, 1.0) == 0.0
+
+
+def test_argmax_edge_semantics():
+    assert snake.argmax([-0.0, 0.0]) == 0 and snake.argmax([0.0, -0.0]) == 0
+    assert snake.argmax([1.0, np.inf, np.nan, np.nan]) == 2
+    assert snake.argmax([-np.inf, -np.inf]) == 0
+    x = np.zeros(37)
+    x[[5, 20, 36]] = 1.0
+    assert snake.argmax(x) == 5 and snake.argmax(x.astype(np.float32)) == 5

@@ -1,0 +1,109 @@
+"""Every registered loop (kernel x dtype) against its scalar reference.
+
+Driven by snake.kernels(): a kernel added to the table is tested here as soon
+as it has a reference (references.REFERENCES) and its kind is known
+(kinds.KINDS); both are enforced by the first two tests.
+"""
+import warnings
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import snake
+from arrays import LAYOUTS, grid
+from kinds import KINDS, loop_dtypes
+from references import REFERENCES, base_name
+
+LOOPS = [(k, t) for k in snake.kernels() for t in k.ufunc.types]
+LOOP_IDS = [f"{k.name}[{t}]" for k, t in LOOPS]
+
+
+def test_every_kernel_has_a_reference():
+    missing = [k.name for k in snake.kernels() if base_name(k.name) not in REFERENCES]
+    assert not missing, f"kernels without a reference in tests/references.py: {missing}"
+
+
+def test_every_kind_is_known():
+    unknown = {k.kind for k in snake.kernels()} - set(KINDS)
+    assert not unknown, f"kinds without an entry in tests/kinds.py: {unknown}"
+
+
+def test_table_is_consistent():
+    """Names unique; `_mt` twins follow their base kernel with the same kind and loops."""
+    table = snake.kernels()
+    names = [k.name for k in table]
+    assert len(set(names)) == len(names)
+    assert len(table) >= 1
+    by_name = {k.name: k for k in table}
+    for k in table:
+        assert k.ufunc.__name__ == k.name and getattr(snake, k.name) is k.ufunc
+        assert k.name in snake.__all__
+        if k.name.endswith("_mt"):
+            base = by_name[base_name(k.name)]
+            assert k.mt_grain > 0 and base.mt_grain == 0
+            assert (k.kind, k.ufunc.types, k.ufunc.signature) == (
+                base.kind, base.ufunc.types, base.ufunc.signature)
+        else:
+            assert k.mt_grain == 0
+
+
+def run_case(kernel, types, inputs, label):
+    """Call one loop and compare with the reference (or expect ValueError)."""
+    kind = KINDS[kernel.kind]
+    _, out_dtype = loop_dtypes(types)
+    ref = REFERENCES[base_name(kernel.name)]
+    if kind.empty_raises and inputs[0].shape[-1] == 0:
+        with pytest.raises(ValueError, match="empty sequence"):
+            kernel.ufunc(*inputs)
+        return
+    with warnings.catch_warnings():  # pytest turns any other warning into an error
+        if kind.invalid_on_inf and any(np.isinf(np.asarray(a)).any() for a in inputs):
+            warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+        got = kernel.ufunc(*inputs)
+    kind.check(ref, inputs, got, out_dtype, label)
+
+
+@pytest.mark.parametrize("kernel,types", LOOPS, ids=LOOP_IDS)
+def test_loop_matches_reference_on_grid(kernel, types):
+    """Lengths x layouts x value flavors (see arrays.py) for one loop."""
+    kind = KINDS[kernel.kind]
+    dtype = loop_dtypes(types)[0][0]
+    rng = np.random.default_rng(zlib.crc32(f"{kernel.name}{types}".encode()))
+    cases = 0
+    for n, layout, flavor in grid():
+        inputs = kind.make_inputs(n, dtype, LAYOUTS[layout], flavor, rng)
+        run_case(kernel, types, inputs, f"{kernel.name}[{types}] n={n} {layout} {flavor}")
+        cases += 1
+    assert cases > 1000  # the grid really ran
+
+
+def finite_bound(dtype, for_sums):
+    """Magnitude cap for hypothesis floats (see arrays.finite_specials)."""
+    fi = np.finfo(dtype)
+    return float(np.sqrt(fi.max) / 1e3) if for_sums else None
+
+
+@pytest.mark.parametrize("kernel,types", LOOPS, ids=LOOP_IDS)
+@given(data=st.data())
+def test_loop_matches_reference_property(kernel, types, data):
+    """Random lengths, values (incl. NaN/inf/-0.0/subnormals) and layouts."""
+    kind = KINDS[kernel.kind]
+    dtype = loop_dtypes(types)[0][0]
+    for_sums = kernel.kind in ("REDUCE", "REDUCE2")
+    bound = finite_bound(dtype, for_sums)
+    elements = st.floats(
+        width=dtype.itemsize * 8, allow_subnormal=True,
+        min_value=-bound if bound else None, max_value=bound,
+        allow_nan=not for_sums or None, allow_infinity=not for_sums or None)
+    if for_sums:  # NaN/inf sometimes, but not in most examples
+        elements = st.one_of(elements, elements, elements, st.sampled_from([np.nan, np.inf, -np.inf]))
+    n = data.draw(st.integers(1 if kind.empty_raises else 0, 70), label="n")
+    layout = data.draw(st.sampled_from(sorted(LAYOUTS)), label="layout")
+    inputs = tuple(
+        LAYOUTS[layout](data.draw(hnp.arrays(dtype, n, elements=elements), label=f"in{i}"))
+        for i in range(kind.nin))
+    run_case(kernel, types, inputs, f"{kernel.name}[{types}] n={n} {layout}")

@@ -1,0 +1,306 @@
+"""The `_mt` twins: same answers as the single-threaded kernels, on any thread
+count, from many Python threads at once, and after fork().
+
+Every kernel in the table with mt_grain > 0 is tested against its twin (the
+kernel named without `_mt`), so new twins are covered automatically.
+"""
+import concurrent.futures
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+import snake
+from arrays import make_values
+from kinds import KINDS, bits
+from references import base_name
+
+BY_NAME = {k.name: k for k in snake.kernels()}
+MT = [k for k in snake.kernels() if k.mt_grain > 0]
+MT_IDS = [k.name for k in MT]
+SUMS = ("REDUCE", "REDUCE2")
+
+
+def test_there_are_mt_kernels_and_twins():
+    assert MT, "the table should register at least one _mt twin"
+    for k in MT:
+        assert k.name.endswith("_mt") and base_name(k.name) in BY_NAME
+
+
+def twin(kernel):
+    return BY_NAME[base_name(kernel.name)].ufunc
+
+
+def big_inputs(kernel, shape, flavor, seed, dtype=np.float64):
+    """kernel.nin arrays of `shape`, from one value flavor (arrays.py)."""
+    rng = np.random.default_rng(seed)
+    size = int(np.prod(shape))
+    return tuple(make_values(size, dtype, flavor, rng, for_sums=kernel.kind in SUMS).reshape(shape)
+                 for _ in range(kernel.ufunc.nin))
+
+
+def assert_agrees(kernel, inputs, got, want):
+    """Sums within 1e-12 of Σ|terms| (a float32 result may differ by rounding
+    once more); index and elementwise kinds bit-identical."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    if kernel.kind in SUMS:
+        # Σ|terms| = the twin on |inputs| for sums of products / squares.
+        scale = np.asarray(twin(kernel)(*(np.abs(x) for x in inputs)), dtype=np.float64)
+        rtol = max(1e-12, 2 * float(np.finfo(got.dtype).eps))
+        finite = np.isfinite(want)
+        assert np.array_equal(got[~finite], want[~finite], equal_nan=True)
+        err = np.abs(got[finite].astype(np.float64) - want[finite])
+        assert (err <= rtol * scale[finite]).all(), f"max error {err.max():.3g}"
+    else:
+        assert np.array_equal(bits(got), bits(want))
+
+
+# Long single rows (split within a row) and many rows (split across rows).
+SHAPES = [(3_000_000,), (64, 50_000), (5, 400_000)]
+LARGE_CASES = [(s, f) for s in SHAPES for f in ("normal", "ties", "nonfinite")] + [((1_000_003,), "extremes")]
+
+
+@pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
+def test_mt_agrees_with_twin_on_large_input(kernel, restore_threads):
+    for i, (shape, flavor) in enumerate(LARGE_CASES):
+        for dtype in (np.float64, np.float32):
+            xs = big_inputs(kernel, shape, flavor, seed=i, dtype=dtype)
+            want = twin(kernel)(*xs)
+            for threads in (2, 3):
+                snake.set_num_threads(threads)
+                assert_agrees(kernel, xs, kernel.ufunc(*xs), want)
+
+
+@pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
+def test_mt_with_one_thread_is_the_single_threaded_kernel(kernel, restore_threads):
+    xs = big_inputs(kernel, (2_000_000,), "normal", seed=7)
+    snake.set_num_threads(1)
+    assert np.array_equal(bits(kernel.ufunc(*xs)), bits(twin(kernel)(*xs)))
+    snake.set_num_threads(2)  # and 2 threads stays within tolerance of it
+    assert_agrees(kernel, xs, kernel.ufunc(*xs), twin(kernel)(*xs))
+
+
+@pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
+def test_mt_small_input_is_single_threaded_and_exact(kernel, restore_threads):
+    """Below 2 * mt_grain elements the twin must give the same bits."""
+    snake.set_num_threads(4)
+    for n in (0, 1, 17, 2 * kernel.mt_grain - 1):
+        if KINDS[kernel.kind].empty_raises and n == 0:
+            continue
+        xs = big_inputs(kernel, (n,), "normal", seed=n)
+        assert np.array_equal(bits(kernel.ufunc(*xs)), bits(twin(kernel)(*xs)))
+
+
+@pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
+def test_mt_is_deterministic(kernel, restore_threads):
+    snake.set_num_threads(2)
+    for shape in ((3_000_001,), (64, 50_000)):
+        xs = big_inputs(kernel, shape, "extremes", seed=3)
+        first = bits(kernel.ufunc(*xs))
+        for _ in range(4):
+            assert np.array_equal(bits(kernel.ufunc(*xs)), first)
+
+
+def test_set_num_threads_round_trip(restore_threads):
+    for n in (1, 2, 3, 7, 64):
+        snake.set_num_threads(n)
+        assert snake.get_num_threads() == n
+        assert snake.build_info()["threads"] == n
+    for bad in (0, -1, -(2**40)):
+        with pytest.raises(ValueError, match=">= 1"):
+            snake.set_num_threads(bad)
+    for bad in ("2", 2.0, None):
+        with pytest.raises(TypeError):
+            snake.set_num_threads(bad)
+    with pytest.raises(OverflowError):
+        snake.set_num_threads(2**80)
+    assert snake.get_num_threads() == 64  # failed calls change nothing
+
+
+# ---- many Python threads at once ----------------------------------------------
+
+
+@pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
+def test_concurrent_python_threads(kernel, restore_threads):
+    """8 threads call the twin at once (the pool is busy for all but one, so the
+    others must fall back to running serially), while another thread keeps
+    changing the thread count; every result must still be right."""
+    snake.set_num_threads(2)
+    jobs = [big_inputs(kernel, (1_000_000,) if i % 2 else (16, 40_000), "normal", seed=100 + i)
+            for i in range(8)]
+    wants = [twin(kernel)(*xs) for xs in jobs]
+    stop = threading.Event()
+
+    def toggle():
+        while not stop.is_set():
+            for n in (1, 2, 3):
+                snake.set_num_threads(n)
+            time.sleep(0.001)
+
+    def work(i):
+        for _ in range(5):
+            assert_agrees(kernel, jobs[i], kernel.ufunc(*jobs[i]), wants[i])
+        return i
+
+    toggler = threading.Thread(target=toggle)
+    toggler.start()
+    try:
+        with concurrent.futures.ThreadPoolExecutor(8) as ex:
+            done = list(ex.map(work, range(8), timeout=60))
+    finally:
+        stop.set()
+        toggler.join()
+    assert done == list(range(8))
+
+
+# ---- fork ------------------------------------------------------------------------
+
+
+def fork_and_wait(child, timeout=30.0):
+    """Run child() in a forked process; return its exit code (-1: it hung)."""
+    with warnings.catch_warnings():  # Python >= 3.12 warns about fork with threads
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # child: never return into pytest
+        code = 1
+        try:
+            code = 0 if child() else 3
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return -1
+
+
+def mt_result_ok(kernel, xs, want):
+    try:
+        assert_agrees(kernel, xs, kernel.ufunc(*xs), want)
+        return True
+    except AssertionError:
+        return False
+
+
+@pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
+def test_fork_after_pool_use(kernel, restore_threads):
+    snake.set_num_threads(2)
+    xs = big_inputs(kernel, (3_000_000,), "normal", seed=11)
+    want = twin(kernel)(*xs)
+    assert mt_result_ok(kernel, xs, want)  # the parent's pool now has live workers
+    assert fork_and_wait(lambda: mt_result_ok(kernel, xs, want)) == 0
+    # The child's pool is its own; the parent's still works afterwards.
+    assert mt_result_ok(kernel, xs, want)
+
+
+@pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
+def test_fork_while_another_thread_is_in_the_pool(kernel, restore_threads):
+    snake.set_num_threads(2)
+    xs = big_inputs(kernel, (2_000_000,), "normal", seed=12)
+    want = twin(kernel)(*xs)
+    stop = threading.Event()
+    errors = []
+
+    def busy():
+        while not stop.is_set():
+            if not mt_result_ok(kernel, xs, want):
+                errors.append("wrong result in parent thread")
+
+    t = threading.Thread(target=busy)
+    t.start()
+    try:
+        codes = [fork_and_wait(lambda: mt_result_ok(kernel, xs, want)) for _ in range(5)]
+    finally:
+        stop.set()
+        t.join()
+    assert codes == [0] * 5 and not errors
+
+
+def _mp_worker(args):
+    name, seed = args
+    kernel = BY_NAME[name]
+    xs = big_inputs(kernel, (1_500_000,), "normal", seed=seed)
+    return mt_result_ok(kernel, xs, twin(kernel)(*xs))
+
+
+@pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
+def test_multiprocessing_fork_pool(kernel, restore_threads):
+    snake.set_num_threads(2)
+    xs = big_inputs(kernel, (3_000_000,), "normal", seed=13)
+    assert mt_result_ok(kernel, xs, twin(kernel)(*xs))  # warm the parent's pool
+    ctx = multiprocessing.get_context("fork")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with ctx.Pool(2) as pool:
+            results = pool.map_async(_mp_worker, [(kernel.name, s) for s in range(4)]).get(timeout=60)
+    assert results == [True] * 4
+
+
+# ---- SNAKE_NUM_THREADS -------------------------------------------------------------
+
+
+def run_python(*code, **env_extra):
+    """Run the code snippets (each dedented) in a fresh interpreter."""
+    env = dict(os.environ)
+    env.pop("SNAKE_NUM_THREADS", None)
+    env.update(env_extra)
+    # The child must import the same snake as this process.
+    snake_root = os.path.dirname(os.path.dirname(snake.__file__))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [snake_root, env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-c", "\n".join(map(textwrap.dedent, code))], env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+MT_CHECK = """
+    import numpy as np, snake
+    from snake import kernels
+    for k in kernels():
+        if k.mt_grain:
+            base = getattr(snake, k.name[:-3])
+            xs = [np.random.default_rng(i).standard_normal(4 * k.mt_grain + 3) for i in range(k.ufunc.nin)]
+            a, b = k.ufunc(*xs), base(*xs)
+            assert np.allclose(a, b, rtol=1e-12, atol=0), (k.name, a, b)
+"""
+
+
+def test_env_var_sets_thread_count():
+    r = run_python("import snake; print(snake.get_num_threads())", MT_CHECK, SNAKE_NUM_THREADS=" 3 ")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["3"] and r.stderr == ""
+
+
+def test_env_var_invalid_values_warn_and_fall_back():
+    default = run_python("import snake; print(snake.get_num_threads())")
+    assert default.returncode == 0, default.stderr
+    assert int(default.stdout) == len(os.sched_getaffinity(0))
+    for bad in ("0", "-2", "abc", "1.5"):
+        r = run_python("import snake; print(snake.get_num_threads())", SNAKE_NUM_THREADS=bad)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == default.stdout
+        assert "SNAKE_NUM_THREADS" in r.stderr and "RuntimeWarning" in r.stderr
+    r = run_python("import snake", SNAKE_NUM_THREADS="")  # empty means unset, silently
+    assert r.returncode == 0 and r.stderr == ""
+
+
+def test_default_thread_count_follows_cpu_affinity():
+    r = run_python("""
+        import os
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        import snake
+        print(snake.get_num_threads())
+    """, MT_CHECK)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["1"]
