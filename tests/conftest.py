@@ -13,9 +13,11 @@ import snake  # noqa: E402
 # No example database: keeps runs reproducible from the seed printed on
 # failure and writes nothing outside tests/.
 settings.register_profile(
-    "snake", database=None, deadline=None, max_examples=60,
+    "snake", database=None, deadline=None, max_examples=150,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# Long bug hunt: pytest tests --hypothesis-profile=thorough
+settings.register_profile("thorough", parent=settings.get_profile("snake"), max_examples=2000)
 settings.load_profile("snake")
 
 

@@ -69,6 +69,11 @@ SHAPES = [(3_000_000,), (64, 50_000), (5, 400_000)]
 LARGE_CASES = [(s, f) for s in SHAPES for f in ("normal", "ties", "nonfinite")] + [((1_000_003,), "extremes")]
 
 
+def relayout(x):
+    """Same values, non-unit core stride: reversed (1-D) or Fortran order (2-D)."""
+    return x[::-1].copy()[::-1] if x.ndim == 1 else np.asfortranarray(x)
+
+
 @pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
 def test_mt_agrees_with_twin_on_large_input(kernel, restore_threads):
     for i, (shape, flavor) in enumerate(LARGE_CASES):
@@ -78,6 +83,8 @@ def test_mt_agrees_with_twin_on_large_input(kernel, restore_threads):
             for threads in (2, 3):
                 snake.set_num_threads(threads)
                 assert_agrees(kernel, xs, kernel.ufunc(*xs), want)
+            strided = tuple(map(relayout, xs))  # strided path, same values
+            assert_agrees(kernel, xs, kernel.ufunc(*strided), want)
 
 
 @pytest.mark.parametrize("kernel", MT, ids=MT_IDS)

@@ -6,6 +6,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <string.h>
 
 #define NPY_NO_DEPRECATED_API NPY_2_1_API_VERSION
 #define NPY_TARGET_VERSION NPY_2_1_API_VERSION
@@ -169,7 +170,37 @@ set_num_threads(PyObject *self, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+/* Private, for bench/crossover.py: change an _mt ufunc's grain at run time
+ * (the loops read it from their data pointer). Returns the old grain. */
+static PyObject *
+set_mt_grain(PyObject *self, PyObject *args)
+{
+    const char *name;
+    Py_ssize_t grain;
+    if (!PyArg_ParseTuple(args, "sn", &name, &grain)) {
+        return NULL;
+    }
+    if (grain < 1) {
+        PyErr_SetString(PyExc_ValueError, "grain must be >= 1");
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof kernel_table / sizeof *kernel_table; i++) {
+        const snake_kernel *k = &kernel_table[i];
+        if (k->mt_grain > 0 && strcmp(k->mt_name, name) == 0) {
+            Py_ssize_t old = (Py_ssize_t)(intptr_t)k->data_mt[0];
+            for (int t = 0; t < k->ntypes; t++) {
+                k->data_mt[t] = (void *)(intptr_t)grain;
+            }
+            return PyLong_FromSsize_t(old);
+        }
+    }
+    PyErr_Format(PyExc_KeyError, "no _mt kernel named %s", name);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
+    {"_set_mt_grain", set_mt_grain, METH_VARARGS,
+     "_set_mt_grain(name, grain) -> old grain\n\nPrivate: for bench/crossover.py."},
     {"get_num_threads", get_num_threads, METH_NOARGS,
      "get_num_threads()\n\nNumber of threads the ``_mt`` kernels use."},
     {"set_num_threads", set_num_threads, METH_O,

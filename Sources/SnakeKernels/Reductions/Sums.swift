@@ -5,6 +5,9 @@
 // added into a Float64 total. Blocking keeps every accumulator's run short,
 // so float32 input loses far less than a sequential float32 sum would.
 // Strided path: four scalar Float64 accumulators.
+// Every path forms the products in the element type and sums them in
+// Float64, so a result never depends on where an element sits (a float32
+// product that overflows is inf in the SIMD body and in the tail alike).
 
 import SnakeABI
 
@@ -17,14 +20,14 @@ func sumOfProducts<T: SnakeFloat>(
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
         var i = 0
         while i &+ 4 <= n {
-            s0 += Double(a.at(i, step: aStep)) * Double(b.at(i, step: bStep))
-            s1 += Double(a.at(i &+ 1, step: aStep)) * Double(b.at(i &+ 1, step: bStep))
-            s2 += Double(a.at(i &+ 2, step: aStep)) * Double(b.at(i &+ 2, step: bStep))
-            s3 += Double(a.at(i &+ 3, step: aStep)) * Double(b.at(i &+ 3, step: bStep))
+            s0 += Double(a.at(i, step: aStep) * b.at(i, step: bStep))
+            s1 += Double(a.at(i &+ 1, step: aStep) * b.at(i &+ 1, step: bStep))
+            s2 += Double(a.at(i &+ 2, step: aStep) * b.at(i &+ 2, step: bStep))
+            s3 += Double(a.at(i &+ 3, step: aStep) * b.at(i &+ 3, step: bStep))
             i &+= 4
         }
         while i < n {
-            s0 += Double(a.at(i, step: aStep)) * Double(b.at(i, step: bStep))
+            s0 += Double(a.at(i, step: aStep) * b.at(i, step: bStep))
             i &+= 1
         }
         return (s0 + s1) + (s2 + s3)
@@ -48,7 +51,7 @@ func sumOfProducts<T: SnakeFloat>(
         total += blockSum
     }
     while i < n {
-        total += Double(a[i]) * Double(b[i])
+        total += Double(a[i] * b[i])
         i &+= 1
     }
     return total

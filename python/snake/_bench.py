@@ -1,0 +1,83 @@
+"""Benchmark cases and timing, shared by `python -m snake` and bench/.
+
+One case per base kernel of the kernel table: how to make inputs, the
+NumPy expression a user would write instead, and a pure-Python loop.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+
+def best_time(fn, repeat: int = 7, min_time: float = 0.02) -> float:
+    """Seconds per call of `fn()`, best of `repeat` repeats."""
+    fn()  # warm up: page-in, thread-pool start, caches
+    number = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        elapsed = time.perf_counter() - t0
+        if elapsed >= min_time or number >= 1 << 20:
+            break
+        number *= 2 if elapsed <= 0 else max(2, min(10, int(min_time / elapsed) + 1))
+    best = elapsed / number
+    for _ in range(repeat - 1):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
+def fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def python_args(args):
+    """Arguments for the pure-Python loop: lists for arrays, floats for scalars."""
+    return [a.tolist() if isinstance(a, np.ndarray) else a.item() for a in args]
+
+
+# One entry per base kernel: inputs(n, dtype, rng) -> args; numpy(*args);
+# python(*lists) -> result; exact: compare exactly or to a tolerance.
+CASES = {
+    "sum_sq": dict(
+        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
+        numpy=lambda x: x @ x,
+        python=lambda x: sum(v * v for v in x),
+        exact=False,
+    ),
+    "dot": dict(
+        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), rng.standard_normal(n).astype(dt)),
+        numpy=lambda a, b: a @ b,
+        python=lambda a, b: sum(p * q for p, q in zip(a, b)),
+        exact=False,
+    ),
+    "clip": dict(
+        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), dt(-0.5), dt(0.5)),
+        numpy=lambda x, lo, hi: np.clip(x, lo, hi),
+        python=lambda x, lo, hi: [min(max(v, lo), hi) for v in x],
+        exact=True,
+    ),
+    "argmax": dict(
+        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
+        numpy=lambda x: np.argmax(x),
+        python=lambda x: max(range(len(x)), key=x.__getitem__),
+        exact=True,
+    ),
+}
+
+
+def base_name(name: str) -> str:
+    return name[:-3] if name.endswith("_mt") else name
+
+
+def base_name(name: str) -> str:
+    return name[:-3] if name.endswith("_mt") else name

@@ -1,0 +1,53 @@
+"""Write docs/kernels.md from the kernel table (snake.kernels()).
+
+    python tools/gen_docs.py          # rewrite docs/kernels.md
+    python tools/gen_docs.py --check  # exit 1 if it is out of date (tests use this)
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import snake
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "kernels.md"
+
+
+def render() -> str:
+    lines = [
+        "# snake kernels",
+        "",
+        "Generated from the kernel table (`Sources/SnakeABI/include/kernels.def`) by",
+        "`python tools/gen_docs.py`; do not edit by hand.",
+        "",
+        "| ufunc | kind | signature | loops | threads |",
+        "|---|---|---|---|---|",
+    ]
+    for k in snake.kernels():
+        u = k.ufunc
+        sig = u.signature or f"elementwise, {u.nin} in / {u.nout} out"
+        threads = f"pool, >= {k.mt_grain} elements per thread" if k.mt_grain else "single"
+        lines.append(f"| `{k.name}` | {k.kind} | `{sig}` | {', '.join(u.types)} | {threads} |")
+    for k in snake.kernels():
+        # NumPy prepends a call-signature line whose wording varies across
+        # NumPy versions; the table's docstring is what follows it.
+        body = k.ufunc.__doc__.split("\n\n", 1)[1].strip()
+        lines += ["", f"## `{k.name}`", "", "```text", body, "```"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    text = render()
+    if "--check" in argv:
+        if not OUT.exists() or OUT.read_text() != text:
+            print(f"{OUT} is out of date: run python tools/gen_docs.py", file=sys.stderr)
+            return 1
+        return 0
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(text)
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
