@@ -6,7 +6,7 @@
     python tools/swiftbuild.py flags   # show the flags
 
 setup.py imports this module for `pip install .`. The CPU level defaults to
-the best one the build machine has (x86-64: v3 = AVX2+FMA, else v2; other
+the best one the build machine has (x86-64: v4 = AVX-512, v3 = AVX2+FMA, v2; other
 architectures: their baseline, NEON on aarch64); SNAKE_MARCH=x86-64|x86-64-v2|
 x86-64-v3|x86-64-v4|none overrides it. Python and NumPy include directories
 come from the running interpreter, never from hard-coded paths.
@@ -39,6 +39,8 @@ def default_march() -> str:
     if platform.machine().lower() not in ("x86_64", "amd64"):
         return "none"
     flags = _cpu_flags()
+    if {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"} <= flags:
+        return "x86-64-v4"
     if {"avx2", "fma", "bmi2", "f16c", "movbe"} <= flags:
         return "x86-64-v3"
     if {"sse4_2", "popcnt", "ssse3"} <= flags:

@@ -113,7 +113,8 @@ final class KernelTests: XCTestCase {
     let lengths = Array(0...(3 * 64 + 1)) + [1000, 4099]
 
     func checkSums<T: KernelSet>(_: T.Type) {
-        for n in lengths {
+        // The two-stream path starts at 1 << 20 elements.
+        for n in lengths + [(1 << 20) - 1, (1 << 20) + 37] {
             for layout in layouts where !(layout.step == 0 && n > 50) {
                 let a = sample(n, seed: UInt64(n), specials: false, T.self)
                 let b = sample(n, seed: UInt64(n) + 99, specials: false, T.self)

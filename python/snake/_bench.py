@@ -45,31 +45,37 @@ def python_args(args):
     return [a.tolist() if isinstance(a, np.ndarray) else a.item() for a in args]
 
 
-# One entry per base kernel: inputs(n, dtype, rng) -> args; numpy(*args);
-# python(*lists) -> result; exact: compare exactly or to a tolerance.
+# One entry per base kernel: inputs(n, dtype, rng) -> args; numpy(*args), the
+# expression a NumPy user writes; python(*lists), a plain loop; reference
+# (*args), an accurate answer (float64 accumulation: NumPy's float32 `a @ a`
+# itself drifts by 0.3% at 1e8); exact: compare exactly or to a tolerance.
 CASES = {
     "sum_sq": dict(
         inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
         numpy=lambda x: x @ x,
         python=lambda x: sum(v * v for v in x),
+        reference=lambda x: np.dot(x.astype(np.float64), x.astype(np.float64)),
         exact=False,
     ),
     "dot": dict(
         inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), rng.standard_normal(n).astype(dt)),
         numpy=lambda a, b: a @ b,
         python=lambda a, b: sum(p * q for p, q in zip(a, b)),
+        reference=lambda a, b: np.dot(a.astype(np.float64), b.astype(np.float64)),
         exact=False,
     ),
     "clip": dict(
         inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), dt(-0.5), dt(0.5)),
         numpy=lambda x, lo, hi: np.clip(x, lo, hi),
         python=lambda x, lo, hi: [min(max(v, lo), hi) for v in x],
+        reference=lambda x, lo, hi: np.clip(x, lo, hi),
         exact=True,
     ),
     "argmax": dict(
         inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
         numpy=lambda x: np.argmax(x),
         python=lambda x: max(range(len(x)), key=x.__getitem__),
+        reference=lambda x: np.argmax(x),
         exact=True,
     ),
 }
@@ -81,3 +87,12 @@ def base_name(name: str) -> str:
 
 def base_name(name: str) -> str:
     return name[:-3] if name.endswith("_mt") else name
+
+
+def matches(got, want, exact: bool, dtype) -> bool:
+    """Exact equality, or relative agreement suited to the dtype."""
+    got, want = np.asarray(got), np.asarray(want)
+    if exact:
+        return np.array_equal(got, want, equal_nan=True)
+    rtol = 1e-5 if np.dtype(dtype) == np.float32 else 1e-10
+    return bool(np.allclose(got.astype(np.float64), want, rtol=rtol, atol=0))

@@ -11,6 +11,17 @@
 
 import SnakeABI
 
+/// Elements from which the contiguous path reads two streams (8 MB of Float64).
+let twoStreamMinimum = 1 << 20
+
+/// The lanes of one block's accumulator, added in Float64.
+@inline(__always)
+func laneSum<V: SIMD>(_ v: V) -> Double where V.Scalar: SnakeFloat {
+    var s = 0.0
+    for j in 0..<V.scalarCount { s += Double(v[j]) }
+    return s
+}
+
 /// Σ a[i]·b[i] for i in 0..<n, accumulated in Float64.
 @inline(__always)
 func sumOfProducts<T: SnakeFloat>(
@@ -35,6 +46,26 @@ func sumOfProducts<T: SnakeFloat>(
     let lanes = T.lanes, unroll = 4 &* lanes, block = 64 &* unroll
     var total = 0.0
     var i = 0
+    if n >= twoStreamMinimum {
+        // Far beyond L2: read the two halves as two interleaved streams.
+        // Two hardware prefetch streams per core kept DRAM busier: about 6%
+        // faster at 1e7 here (bench/README.md).
+        let half = (n / 2) / unroll &* unroll
+        let a2 = a + half, b2 = b + half
+        while i < half {
+            let end = i &+ min(block, half &- i)
+            var acc0 = T.V(), acc1 = T.V(), acc2 = T.V(), acc3 = T.V()
+            while i < end {
+                acc0 = madd(acc0, T.load(a, i), T.load(b, i))
+                acc1 = madd(acc1, T.load(a2, i), T.load(b2, i))
+                acc2 = madd(acc2, T.load(a, i &+ lanes), T.load(b, i &+ lanes))
+                acc3 = madd(acc3, T.load(a2, i &+ lanes), T.load(b2, i &+ lanes))
+                i &+= 2 &* lanes
+            }
+            total += laneSum((acc0 + acc1) + (acc2 + acc3))
+        }
+        i = 2 &* half
+    }
     while n &- i >= unroll {
         let end = i &+ min(block, (n &- i) / unroll &* unroll)
         var acc0 = T.V(), acc1 = T.V(), acc2 = T.V(), acc3 = T.V()
@@ -45,10 +76,7 @@ func sumOfProducts<T: SnakeFloat>(
             acc3 = madd(acc3, T.load(a, i &+ 3 &* lanes), T.load(b, i &+ 3 &* lanes))
             i &+= unroll
         }
-        let lanesSum = (acc0 + acc1) + (acc2 + acc3)
-        var blockSum = 0.0
-        for j in 0..<lanes { blockSum += Double(lanesSum[j]) }
-        total += blockSum
+        total += laneSum((acc0 + acc1) + (acc2 + acc3))
     }
     while i < n {
         total += Double(a[i] * b[i])
