@@ -311,3 +311,33 @@ def test_default_thread_count_follows_cpu_affinity():
     """, MT_CHECK)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["1"]
+
+
+def test_threads_context_manager_sets_and_restores(restore_threads):
+    snake.set_num_threads(2)
+    with snake.threads(1):
+        assert snake.get_num_threads() == 1
+        with snake.threads(3):
+            assert snake.get_num_threads() == 3
+        assert snake.get_num_threads() == 1
+    assert snake.get_num_threads() == 2
+    with pytest.raises(RuntimeError):
+        with snake.threads(1):
+            raise RuntimeError("restored even on error")
+    assert snake.get_num_threads() == 2
+    with pytest.raises(ValueError):
+        with snake.threads(0):
+            pass
+    assert snake.get_num_threads() == 2
+
+
+def test_threadpoolctl_limits_snake(restore_threads):
+    import threadpoolctl  # a test dependency (pip install .[test])
+    snake.set_num_threads(2)
+    info = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "snake"]
+    assert len(info) == 1 and info[0]["num_threads"] == 2 and info[0]["version"] == snake.__version__
+    with threadpoolctl.threadpool_limits(limits=1):
+        assert snake.get_num_threads() == 1
+    assert snake.get_num_threads() == 2
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        assert snake.get_num_threads() == 2  # only BLAS is limited

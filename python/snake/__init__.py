@@ -12,18 +12,21 @@ input work the NumPy way::
     array([[ 9., 17., 29.]])
 
 The kernel table (``snake.kernels()``) lists every ufunc; ``_mt`` twins split
-large inputs across a persistent thread pool (``snake.set_num_threads``, or
-the ``SNAKE_NUM_THREADS`` environment variable at import).
+large inputs across a persistent thread pool (``snake.set_num_threads``,
+``with snake.threads(n):``, the ``SNAKE_NUM_THREADS`` environment variable at
+import, or threadpoolctl's ``threadpool_limits``).
 """
 __version__ = "0.1.0"
 
-import os as _os
 from typing import NamedTuple as _NamedTuple
 
 import numpy as _np
 
 from . import _snake
 from ._snake import get_num_threads, set_num_threads
+from ._threads import register_threadpoolctl as _register_threadpoolctl
+from ._threads import threads
+from ._threads import threads_from_env as _threads_from_env
 
 
 class Kernel(_NamedTuple):
@@ -47,6 +50,7 @@ __all__ = [k.name for k in kernels()] + [
     "kernels",
     "get_num_threads",
     "set_num_threads",
+    "threads",
     "build_info",
 ]
 
@@ -61,24 +65,5 @@ def build_info() -> dict:
     }
 
 
-def _threads_from_env() -> None:
-    value = _os.environ.get("SNAKE_NUM_THREADS", "").strip()
-    if not value:
-        return
-    try:
-        n = int(value)
-        if n < 1:
-            raise ValueError
-    except ValueError:
-        import warnings
-
-        warnings.warn(
-            f"SNAKE_NUM_THREADS={value!r} is not a positive integer; ignored",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return
-    set_num_threads(n)
-
-
 _threads_from_env()
+_register_threadpoolctl(__version__)
