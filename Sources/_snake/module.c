@@ -71,8 +71,16 @@ static int
 check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
 {
     if (core_dim_sizes[0] == 0) {
-        PyErr_Format(PyExc_ValueError, "attempt to get %s of an empty sequence",
-                     ufunc->name);
+        /* NumPy's wording, with the kernel's name (argmax for argmax_mt too). */
+        size_t len = strlen(ufunc->name);
+        if (len > 3 && strcmp(ufunc->name + len - 3, "_mt") == 0) {
+            len -= 3;
+        }
+        PyObject *base = PyUnicode_FromStringAndSize(ufunc->name, (Py_ssize_t)len);
+        if (base != NULL) {
+            PyErr_Format(PyExc_ValueError, "attempt to get %U of an empty sequence", base);
+            Py_DECREF(base);
+        }
         return -1;
     }
     return 0;
