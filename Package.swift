@@ -1,4 +1,4 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 // snake: Swift SIMD kernels served to Python as NumPy ufuncs.
 //
 // Targets:
@@ -13,6 +13,8 @@ import PackageDescription
 
 let package = Package(
     name: "snake",
+    // The thread pool uses Synchronization.Atomic (macOS 15 on Apple).
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "_snake", type: .dynamic, targets: ["_snake"]),
     ],
@@ -25,5 +27,8 @@ let package = Package(
             cSettings: [.unsafeFlags(["-fvisibility=hidden"])]
         ),
         .testTarget(name: "SnakeKernelsTests", dependencies: ["SnakeKernels"]),
-    ]
+    ],
+    // Swift 5 mode: the pool shares a non-Sendable closure with its workers
+    // by design (see Pool.swift); Swift 6 mode would reject that.
+    swiftLanguageModes: [.v5]
 )

@@ -1,6 +1,5 @@
 """Build glue: `pip install .` runs SwiftPM (tools/swiftbuild.py) and installs
 the resulting library as the extension module snake._snake."""
-import shutil
 import sys
 from pathlib import Path
 
@@ -13,10 +12,7 @@ import swiftbuild  # noqa: E402
 
 class SwiftBuildExt(build_ext):
     def build_extension(self, ext):
-        lib = swiftbuild.build()
-        target = Path(self.get_ext_fullpath(ext.name))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(lib, target)
+        swiftbuild.install_library(swiftbuild.build(), Path(self.get_ext_fullpath(ext.name)))
 
 
 setup(

@@ -81,18 +81,63 @@ def ref_argmax(x: np.ndarray) -> int:
     return best
 
 
-X, LO, HI = 0, 1, 2
+# Elementwise references take and return NumPy scalars of the loop dtype, so
+# arithmetic rounds in that dtype and a selected operand keeps its exact bits
+# (NaN payload, sign of zero).
 
 
-def ref_clip(x: float, lo: float, hi: float) -> int:
-    """np.clip's exact formula; returns which operand (X, LO, HI) is the result.
+def ref_clip(x, lo, hi):
+    """np.clip's exact formula; returns the selected operand itself.
 
         t = x if isnan(x) else (x if x > lo else lo)
         r = t if isnan(t) else (t if t < hi else hi)
     """
-    x, lo, hi = float(x), float(lo), float(hi)
-    t, t_which = (x, X) if math.isnan(x) or x > lo else (lo, LO)
-    return t_which if math.isnan(t) or t < hi else HI
+    t = x if math.isnan(x) or float(x) > float(lo) else lo
+    return t if math.isnan(t) or float(t) < float(hi) else hi
+
+
+def ref_clip_constant(x, lo, hi):
+    """np.clip's loop for constant bounds (both stride 0): a NaN bound fills
+    the output (lo first); else t = lo if x < lo else x, then hi if t > hi."""
+    if math.isnan(lo):
+        return lo
+    if math.isnan(hi):
+        return hi
+    t = lo if not math.isnan(x) and float(x) < float(lo) else x
+    return hi if not math.isnan(t) and float(t) > float(hi) else t
+
+
+ref_clip.constant_bounds = ref_clip_constant
+# Which of the two loops np.clip runs depends on the strides NumPy's iterator
+# hands it (both bounds stride 0 -> constant loop), which a per-element
+# reference cannot see. np.clip is the specification, so the grid compares
+# with np.clip on the very same operands; the two formulas above document
+# what it does (and the Swift tests check each loop against them).
+ref_clip.numpy = np.clip
+
+
+def ref_relu(x):
+    """x if x > 0 or NaN, else +0.0."""
+    return x if math.isnan(x) or float(x) > 0 else type(x)(0.0)
+
+
+def arithmetic(ref):
+    """Marks a reference whose IEEE arithmetic may overflow or be invalid
+    (inf * 0): the kernel may then warn exactly as NumPy's own ufuncs do."""
+    ref.arithmetic = True
+    return ref
+
+
+@arithmetic
+def ref_scale(x, s):
+    """x * s, rounded in the loop dtype."""
+    return x * s
+
+
+@arithmetic
+def ref_saxpy(a, b, s):
+    """a + s * b: the product rounded, then the sum (no fused multiply-add)."""
+    return a + s * b
 
 
 REFERENCES: dict[str, Callable] = {
@@ -100,6 +145,9 @@ REFERENCES: dict[str, Callable] = {
     "dot": ref_dot,
     "clip": ref_clip,
     "argmax": ref_argmax,
+    "relu": ref_relu,
+    "scale": ref_scale,
+    "saxpy": ref_saxpy,
 }
 
 
@@ -130,11 +178,15 @@ def apply_index(ref, arrays):
     return _apply_core(ref, arrays, np.intp)
 
 
-def apply_map3(ref, arrays, dtype):
-    """MAP3: elementwise; picks the chosen operand's element, bits untouched."""
+def apply_map(ref, arrays, dtype):
+    """MAP kinds: elementwise over the broadcast inputs, in the loop dtype
+    (or the NumPy function a reference names as its specification)."""
+    if hasattr(ref, "numpy"):
+        with np.errstate(all="ignore"):
+            return np.asarray(ref.numpy(*(np.asarray(a, dtype=dtype) for a in arrays)), dtype=dtype)
     bx = np.broadcast_arrays(*(np.asarray(a, dtype=dtype) for a in arrays))
     out = np.empty(bx[0].shape, dtype=dtype)
-    for idx in np.ndindex(out.shape):
-        ops = [b[idx] for b in bx]
-        out[idx] = ops[ref(*ops)]
+    with np.errstate(all="ignore"):
+        for idx in np.ndindex(out.shape):
+            out[idx] = ref(*(b[idx] for b in bx))
     return out

@@ -75,6 +75,7 @@ def relayout(x):
 
 
 @pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
+@np.errstate(over="ignore", invalid="ignore")  # extreme values overflow in scale/saxpy, as in NumPy
 def test_mt_agrees_with_twin_on_large_input(kernel, restore_threads):
     for i, (shape, flavor) in enumerate(LARGE_CASES):
         for dtype in (np.float64, np.float32):
@@ -108,6 +109,7 @@ def test_mt_small_input_is_single_threaded_and_exact(kernel, restore_threads):
 
 
 @pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
+@np.errstate(over="ignore", invalid="ignore")
 def test_mt_is_deterministic(kernel, restore_threads):
     snake.set_num_threads(2)
     for shape in ((3_000_001,), (64, 50_000)):
@@ -341,3 +343,40 @@ def test_threadpoolctl_limits_snake(restore_threads):
     assert snake.get_num_threads() == 2
     with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
         assert snake.get_num_threads() == 2  # only BLAS is limited
+
+
+@pytest.mark.parametrize("name,make", [
+    ("sum_sq_mt", lambda x: (x,)),
+    ("dot_mt", lambda x: (x, np.where(np.isinf(x), 0.0, 1.0))),
+])
+def test_worker_thread_fp_warnings_reach_the_caller(name, make, restore_threads):
+    """Flags are per thread and NumPy reads the caller's: workers hand theirs
+    over, so a chunk that overflows on a worker still warns, every time."""
+    snake.set_num_threads(2)
+    x = np.ones(1 << 20)
+    x[-5] = 1e200 if name == "sum_sq_mt" else np.inf  # in the worker's (last) chunk
+    kernel = getattr(snake, name)
+    for _ in range(20):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            kernel(*make(x))
+        assert len(caught) == 1 and issubclass(caught[0].category, RuntimeWarning)
+
+
+@pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
+@np.errstate(over="ignore", invalid="ignore")
+def test_mt_split_paths_with_a_small_grain(kernel, restore_threads):
+    """Force every `_mt` kernel parallel at moderate sizes (the table's grain
+    keeps some of them single-threaded below millions of elements), so each
+    split path runs: one long row, many rows, rows fewer than threads."""
+    from snake import _snake
+
+    old = _snake._set_mt_grain(kernel.name, 1000)
+    try:
+        for threads in (2, 3):
+            snake.set_num_threads(threads)
+            for shape in [(100_003,), (7, 30_011), (2, 50_000)]:
+                xs = big_inputs(kernel, shape, "normal", seed=sum(shape))
+                assert_agrees(kernel, xs, kernel.ufunc(*xs), twin(kernel)(*xs))
+    finally:
+        _snake._set_mt_grain(kernel.name, old)

@@ -6,8 +6,9 @@
     python tools/swiftbuild.py flags   # show the flags
 
 setup.py imports this module for `pip install .`. The CPU level defaults to
-the best one the build machine has (x86-64: v4 = AVX-512, v3 = AVX2+FMA, v2; other
-architectures: their baseline, NEON on aarch64); SNAKE_MARCH=x86-64|x86-64-v2|
+the best one the build machine has, read from /proc/cpuinfo (x86-64: v4 =
+AVX-512, v3 = AVX2+FMA, v2; other architectures, and systems without
+/proc/cpuinfo: the baseline, NEON on aarch64); SNAKE_MARCH=x86-64|x86-64-v2|
 x86-64-v3|x86-64-v4|none overrides it. Python and NumPy include directories
 come from the running interpreter, never from hard-coded paths.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -84,12 +86,15 @@ def swift_flags(level: str | None = None, link: bool = True) -> list[str]:
         flags += ["-Xswiftc", "-Xllvm", "-Xswiftc", "-enable-mem-access-versioning=false"]
     if not link:
         return flags
-    # The Swift runtime goes inside the extension: nothing Swift at run time.
-    flags += ["-Xswiftc", "-static-stdlib"]
     if sys.platform == "darwin":
+        # Apple platforms ship the Swift runtime with the OS (and swiftc
+        # rejects -static-stdlib there).
         flags += ["-Xlinker", "-undefined", "-Xlinker", "dynamic_lookup",
                   "-Xlinker", "-exported_symbol", "-Xlinker", "_PyInit__snake"]
-    elif sys.platform.startswith("linux"):
+    else:
+        # The Swift runtime goes inside the extension: nothing Swift at run time.
+        flags += ["-Xswiftc", "-static-stdlib"]
+    if sys.platform.startswith("linux"):
         flags += ["-Xlinker", f"--version-script={ROOT / 'Sources/_snake/exports.map'}"]
     return flags
 
@@ -116,10 +121,20 @@ def build() -> Path:
     return lib
 
 
+def install_library(lib: Path, target: Path) -> None:
+    """Copy the built library to `target` through a temporary file and an
+    atomic rename: a process that has the old file mapped keeps its copy
+    (writing over it in place would crash that process with SIGBUS)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.copyfile(lib, tmp)
+    os.replace(tmp, target)
+
+
 def inplace() -> Path:
     """Build and place the extension next to the sources (PYTHONPATH=python)."""
     target = ROOT / "python" / "snake" / f"_snake{sysconfig.get_config_var('EXT_SUFFIX')}"
-    target.write_bytes(build().read_bytes())
+    install_library(build(), target)
     return target
 
 

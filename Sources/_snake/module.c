@@ -56,6 +56,22 @@
 #define SNAKE_CALL_INDEX(fn, T, A) \
     fn(d[0], d[1], (const T *)a[0], s[0], s[2], (intptr_t *)a[1], s[1], grain)
 
+#define SNAKE_NIN_MAP1 1
+#define SNAKE_NOUT_MAP1 1
+#define SNAKE_SIG_MAP1 NULL
+#define SNAKE_CHECK_MAP1 NULL
+#define SNAKE_TYPES_MAP1(T, A) SNAKE_NPY_##T, SNAKE_NPY_##T,
+#define SNAKE_CALL_MAP1(fn, T, A) \
+    fn(d[0], (const T *)a[0], s[0], (T *)a[1], s[1], grain)
+
+#define SNAKE_NIN_MAP2 2
+#define SNAKE_NOUT_MAP2 1
+#define SNAKE_SIG_MAP2 NULL
+#define SNAKE_CHECK_MAP2 NULL
+#define SNAKE_TYPES_MAP2(T, A) SNAKE_NPY_##T, SNAKE_NPY_##T, SNAKE_NPY_##T,
+#define SNAKE_CALL_MAP2(fn, T, A) \
+    fn(d[0], (const T *)a[0], s[0], (const T *)a[1], s[1], (T *)a[2], s[2], grain)
+
 #define SNAKE_NIN_MAP3 3
 #define SNAKE_NOUT_MAP3 1
 #define SNAKE_SIG_MAP3 NULL

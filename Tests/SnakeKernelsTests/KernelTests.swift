@@ -14,6 +14,11 @@ protocol KernelSet: SnakeFloat {
     static var argmax: (Int, Int, UnsafePointer<Self>, Int, Int, UnsafeMutablePointer<Int>, Int, Int) -> Void { get }
     static var clip: (Int, UnsafePointer<Self>, Int, UnsafePointer<Self>, Int, UnsafePointer<Self>, Int,
                       UnsafeMutablePointer<Self>, Int, Int) -> Void { get }
+    static var relu: (Int, UnsafePointer<Self>, Int, UnsafeMutablePointer<Self>, Int, Int) -> Void { get }
+    static var scale: (Int, UnsafePointer<Self>, Int, UnsafePointer<Self>, Int,
+                       UnsafeMutablePointer<Self>, Int, Int) -> Void { get }
+    static var saxpy: (Int, UnsafePointer<Self>, Int, UnsafePointer<Self>, Int, UnsafePointer<Self>, Int,
+                       UnsafeMutablePointer<Self>, Int, Int) -> Void { get }
 }
 
 extension Double: KernelSet {
@@ -23,6 +28,11 @@ extension Double: KernelSet {
     static var argmax: (Int, Int, UnsafePointer<Double>, Int, Int, UnsafeMutablePointer<Int>, Int, Int) -> Void { snake_argmax_f64 }
     static var clip: (Int, UnsafePointer<Double>, Int, UnsafePointer<Double>, Int, UnsafePointer<Double>, Int,
                       UnsafeMutablePointer<Double>, Int, Int) -> Void { snake_clip_f64 }
+    static var relu: (Int, UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>, Int, Int) -> Void { snake_relu_f64 }
+    static var scale: (Int, UnsafePointer<Double>, Int, UnsafePointer<Double>, Int,
+                       UnsafeMutablePointer<Double>, Int, Int) -> Void { snake_scale_f64 }
+    static var saxpy: (Int, UnsafePointer<Double>, Int, UnsafePointer<Double>, Int, UnsafePointer<Double>, Int,
+                       UnsafeMutablePointer<Double>, Int, Int) -> Void { snake_saxpy_f64 }
 }
 
 extension Float: KernelSet {
@@ -32,6 +42,11 @@ extension Float: KernelSet {
     static var argmax: (Int, Int, UnsafePointer<Float>, Int, Int, UnsafeMutablePointer<Int>, Int, Int) -> Void { snake_argmax_f32 }
     static var clip: (Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
                       UnsafeMutablePointer<Float>, Int, Int) -> Void { snake_clip_f32 }
+    static var relu: (Int, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int) -> Void { snake_relu_f32 }
+    static var scale: (Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
+                       UnsafeMutablePointer<Float>, Int, Int) -> Void { snake_scale_f32 }
+    static var saxpy: (Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
+                       UnsafeMutablePointer<Float>, Int, Int) -> Void { snake_saxpy_f32 }
 }
 
 // MARK: - Scalar references (obviously correct, deliberately naive)
@@ -54,9 +69,18 @@ func refArgmax<T: BinaryFloatingPoint>(_ x: [T]) -> Int {
     return best
 }
 
+/// np.clip's loop for array bounds.
 func refClip<T: BinaryFloatingPoint>(_ x: T, _ lo: T, _ hi: T) -> T {
     let t = x.isNaN ? x : (x > lo ? x : lo)
     return t.isNaN ? t : (t < hi ? t : hi)
+}
+
+/// np.clip's loop for constant bounds (both stride 0).
+func refClipConstant<T: BinaryFloatingPoint>(_ x: T, _ lo: T, _ hi: T) -> T {
+    if lo.isNaN { return lo }
+    if hi.isNaN { return hi }
+    let t = x < lo ? lo : x
+    return t > hi ? hi : t
 }
 
 // MARK: - Layouts: where the n logical elements live in a buffer
@@ -192,7 +216,7 @@ final class KernelTests: XCTestCase {
                         }
                     }
                     for i in 0..<n {
-                        XCTAssertEqual(out[i].bits, refClip(xs[i], lo, hi).bits,
+                        XCTAssertEqual(out[i].bits, refClipConstant(xs[i], lo, hi).bits,
                                        "clip \(T.self) n=\(n) \(layout.name) x=\(xs[i]) lo=\(lo) hi=\(hi)")
                     }
                 }
@@ -212,6 +236,40 @@ final class KernelTests: XCTestCase {
 
     func testClipFloat64() { checkClip(Double.self) }
     func testClipFloat32() { checkClip(Float.self) }
+
+    /// relu, scale and saxpy: every element exactly as the scalar formula
+    /// (no fused multiply-add), scalar and array second operands.
+    func checkArithmetic<T: KernelSet>(_: T.Type) {
+        for n in lengths {
+            for layout in layouts.prefix(3) {
+                let xs = sample(n, seed: UInt64(n) + 3, specials: true, T.self)
+                let ys = sample(n, seed: UInt64(n) + 4, specials: true, T.self)
+                let unit = MemoryLayout<T>.stride
+                var out = [T](repeating: 42, count: max(n, 1))
+                withLayout(xs, layout) { p, s in T.relu(n, p, s, &out, unit, 0) }
+                for i in 0..<n {
+                    let x = xs[i], want: T = x.isNaN || x > 0 ? x : 0
+                    XCTAssertEqual(out[i].bits, want.bits, "relu \(T.self) n=\(n) \(layout.name) x=\(x)")
+                }
+                for s: T in [2.5, -0.0] {
+                    withLayout(xs, layout) { p, st in withUnsafePointer(to: s) { T.scale(n, p, st, $0, 0, &out, unit, 0) } }
+                    for i in 0..<n where !(xs[i] * s).isNaN {
+                        XCTAssertEqual(out[i].bits, (xs[i] * s).bits, "scale \(T.self) n=\(n) \(layout.name)")
+                    }
+                    withLayout(xs, layout) { p, st in
+                        withUnsafePointer(to: s) { T.saxpy(n, p, st, ys, unit, $0, 0, &out, unit, 0) }
+                    }
+                    for i in 0..<n {
+                        let want = xs[i] + s * ys[i]
+                        XCTAssertTrue(want.isNaN ? out[i].isNaN : out[i].bits == want.bits, "saxpy \(T.self) n=\(n)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testArithmeticFloat64() { checkArithmetic(Double.self) }
+    func testArithmeticFloat32() { checkArithmetic(Float.self) }
 
     /// `_mt` paths (grain > 0) against single-threaded, one long row and many rows.
     func checkThreads<T: KernelSet>(_: T.Type) {

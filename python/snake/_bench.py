@@ -78,6 +78,27 @@ CASES = {
         reference=lambda x: np.argmax(x),
         exact=True,
     ),
+    "relu": dict(
+        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
+        numpy=lambda x: np.maximum(x, 0),
+        python=lambda x: [v if v > 0 else 0.0 for v in x],
+        reference=lambda x: np.maximum(x, 0),
+        exact=True,
+    ),
+    "scale": dict(
+        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), dt(1.5)),
+        numpy=lambda x, s: np.multiply(x, s),
+        python=lambda x, s: [v * s for v in x],
+        reference=lambda x, s: np.multiply(x, s),
+        exact=True,
+    ),
+    "saxpy": dict(
+        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), rng.standard_normal(n).astype(dt), dt(0.5)),
+        numpy=lambda a, b, s: a + s * b,
+        python=lambda a, b, s: [p + s * q for p, q in zip(a, b)],
+        reference=lambda a, b, s: a + s * b,
+        exact=True,
+    ),
 }
 
 

@@ -51,6 +51,19 @@
             const T *_Nonnull x, intptr_t x_row, intptr_t x_step,                    \
             intptr_t *_Nonnull out, intptr_t out_row, intptr_t grain);
 
+/* MAP1    elementwise:  out[i] = f(x[i]) */
+#define SNAKE_PROTO_MAP1(fn, T, A)                                          \
+    void fn(intptr_t n,                                                     \
+            const T *_Nonnull x, intptr_t x_step,                           \
+            T *_Nonnull out, intptr_t out_step, intptr_t grain);
+
+/* MAP2    elementwise:  out[i] = f(x[i], y[i]) */
+#define SNAKE_PROTO_MAP2(fn, T, A)                                          \
+    void fn(intptr_t n,                                                     \
+            const T *_Nonnull x, intptr_t x_step,                           \
+            const T *_Nonnull y, intptr_t y_step,                           \
+            T *_Nonnull out, intptr_t out_step, intptr_t grain);
+
 /* MAP3    elementwise:  out[i] = f(x[i], y[i], z[i]) */
 #define SNAKE_PROTO_MAP3(fn, T, A)                                          \
     void fn(intptr_t n,                                                     \

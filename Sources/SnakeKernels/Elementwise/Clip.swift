@@ -1,16 +1,14 @@
-// clip: elementwise min(max(x, lo), hi), bit-for-bit as np.clip:
-//   t = isnan(x) ? x : (x > lo ? x : lo)
-//   r = isnan(t) ? t : (t < hi ? t : hi)
-// so a NaN anywhere gives NaN, lo > hi gives hi, and ties between -0.0 and
-// +0.0 pick lo (then hi), as NumPy's loop does. The SIMD path compares
-// floats and then clears the "invalid" flag NaN lanes may raise (as NumPy's
-// clip loop does); the scalar paths compare integer order keys and raise none.
+// clip: elementwise min(max(x, lo), hi), bit-for-bit as np.clip, which has
+// two loops that differ in ties and NaN payloads:
+// - array bounds:   t = isnan(x) ? x : (x > lo ? x : lo)
+//                   r = isnan(t) ? t : (t < hi ? t : hi)
+// - constant bounds (lo and hi both stride 0): a NaN bound fills the output
+//   (lo's NaN if lo is NaN, else hi's); otherwise t = x < lo ? lo : x,
+//   r = t > hi ? hi : t, so -0.0 vs +0.0 ties keep x.
+// Either way a NaN anywhere gives NaN and lo > hi gives hi. The SIMD path compares
+// floats (SnakeFloat.clip) and clears the "invalid" flag NaN lanes may raise;
+// the scalar paths compare integer order keys and raise none.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SnakeABI
 
 @inline(__always)
@@ -19,37 +17,10 @@ func clipBits<T: SnakeFloat>(_ x: T.Bits, _ lo: T.Bits, _ hi: T.Bits, _: T.Type)
     return T.isNaN(bits: t) || (!T.isNaN(bits: hi) && T.orderKey(bits: t) < T.orderKey(bits: hi)) ? t : hi
 }
 
-/// Contiguous x and out; lo/hi contiguous or broadcast scalars.
 @inline(__always)
-func clipContiguous<T: SnakeFloat>(
-    _ n: Int, _ x: UnsafePointer<T>, _ lo: UnsafePointer<T>, loScalar: Bool,
-    _ hi: UnsafePointer<T>, hiScalar: Bool, _ out: UnsafeMutablePointer<T>
-) {
-    let body = n / T.lanes &* T.lanes
-    T.clipScan(x, lo, loScalar: loScalar, hi, hiScalar: hiScalar, out, body)
-    feclearexcept(FE_INVALID)  // see clipLoop
-    for i in body..<n {
-        let l = lo[loScalar ? 0 : i], h = hi[hiScalar ? 0 : i]
-        out[i] = T(bits: clipBits(x[i].bits, l.bits, h.bits, T.self))
-    }
-}
-
-@inline(__always)
-func clipRange<T: SnakeFloat>(
-    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ lo: UnsafePointer<T>, _ ls: Int,
-    _ hi: UnsafePointer<T>, _ hs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int
-) {
-    if isUnit(xs, T.self) && isUnit(os, T.self) {
-        let loOK = ls == 0 || isUnit(ls, T.self), hiOK = hs == 0 || isUnit(hs, T.self)
-        if loOK && hiOK {
-            clipContiguous(n, x, lo, loScalar: ls == 0, hi, hiScalar: hs == 0, out)
-            return
-        }
-    }
-    for i in 0..<n {
-        let r = clipBits(x.at(i, step: xs).bits, lo.at(i, step: ls).bits, hi.at(i, step: hs).bits, T.self)
-        out.advanced(bytes: i &* os).pointee = T(bits: r)
-    }
+func clipConstantBits<T: SnakeFloat>(_ x: T.Bits, _ lo: T.Bits, _ hi: T.Bits, _: T.Type) -> T.Bits {
+    let t = !T.isNaN(bits: x) && T.orderKey(bits: x) < T.orderKey(bits: lo) ? lo : x
+    return !T.isNaN(bits: t) && T.orderKey(bits: t) > T.orderKey(bits: hi) ? hi : t
 }
 
 @inline(__always)
@@ -57,10 +28,19 @@ func clip<T: SnakeFloat>(
     _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ lo: UnsafePointer<T>, _ ls: Int,
     _ hi: UnsafePointer<T>, _ hs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ grain: Int
 ) {
-    mapRange(n: n, grain: grain) { s, c in
-        clipRange(c, x.advanced(bytes: s &* xs), xs, lo.advanced(bytes: s &* ls), ls,
-                  hi.advanced(bytes: s &* hs), hs, out.advanced(bytes: s &* os), os)
+    guard ls == 0 && hs == 0 else {
+        mapChunks(n, grain, x, xs, lo, ls, hi, hs, out, os, clearsInvalid: true,
+                  vector: T.clip, scalar: { T(bits: clipBits($0.bits, $1.bits, $2.bits, T.self)) })
+        return
     }
+    if T.isNaN(bits: lo.pointee.bits) || T.isNaN(bits: hi.pointee.bits) {
+        let fill = T.isNaN(bits: lo.pointee.bits) ? lo : hi
+        mapChunks(n, grain, x, xs, fill, 0, fill, 0, out, os, clearsInvalid: false,
+                  vector: { _, f, _ in f }, scalar: { _, f, _ in f })
+        return
+    }
+    mapChunks(n, grain, x, xs, lo, 0, hi, 0, out, os, clearsInvalid: true,
+              vector: T.clipConstant, scalar: { T(bits: clipConstantBits($0.bits, $1.bits, $2.bits, T.self)) })
 }
 
 @c @implementation

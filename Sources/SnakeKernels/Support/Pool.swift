@@ -33,11 +33,17 @@ final class ThreadPool {
     private let busy = ThreadPool.makeMutex()
     private let wake = ThreadPool.makeCond()
     private let generation = Atomic<Int>(0)
-    private let taskCount = Atomic<Int>(0)
-    private let nextTask = Atomic<Int>(Int.max)
+    /// The current job's task count (high 32 bits) and next unclaimed task
+    /// (low 32 bits), in one word: a claim is one compare-and-swap, so it can
+    /// only take a task of the job it read, never run one twice, and a
+    /// worker that arrives after the job is exhausted claims nothing.
+    private let claims = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
-    // Written before `generation` is bumped (release), read after it is seen
-    // (acquire), cleared only once every task has finished.
+    /// Floating-point exception flags raised on worker threads (flags are
+    /// per thread; NumPy checks only the caller's): re-raised by the caller.
+    private let workerFlags = Atomic<Int>(0)
+    // Written before `claims` is published (release), read only by a thread
+    // that claimed a task of this job (acquire), cleared once all finished.
     private var job: ((Int) -> Void)?
     private var workers = 0
     let pid = getpid()
@@ -52,34 +58,49 @@ final class ThreadPool {
         ensureWorkers(tasks - 1)
         withoutActuallyEscaping(body) { body in
             job = body
-            taskCount.store(tasks, ordering: .relaxed)
             finished.store(0, ordering: .relaxed)
-            nextTask.store(0, ordering: .releasing)
+            workerFlags.store(0, ordering: .relaxed)
+            claims.store(tasks << 32, ordering: .releasing)
             generation.add(1, ordering: .releasing)
             // Wake sleepers; spinning workers see the bump by themselves.
             pthread_mutex_lock(lock)
             pthread_cond_broadcast(wake)
             pthread_mutex_unlock(lock)
 
-            claimTasks()
+            claimTasks(onWorker: false)
             var spins = 0
             while finished.load(ordering: .acquiring) < tasks {
                 spins &+= 1
                 if spins > 2_000 { sched_yield() }
             }
-            nextTask.store(Int.max, ordering: .relaxed)
             job = nil
+            let flags = Int32(truncatingIfNeeded: workerFlags.load(ordering: .relaxed))
+            if flags != 0 { feraiseexcept(flags) }
         }
         return true
     }
 
-    /// Runs tasks of the current job until none is left to claim.
-    private func claimTasks() {
+    /// Runs tasks of the current job until none is left to claim. A worker
+    /// hands the floating-point flags its task raised to the caller before
+    /// it reports the task finished.
+    private func claimTasks(onWorker: Bool) {
+        var word = claims.load(ordering: .acquiring)
         while true {
-            let t = nextTask.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue
-            guard t >= 0, t < taskCount.load(ordering: .acquiring) else { return }
-            runTask(t)
+            let tasks = word >> 32, next = word & 0xFFFF_FFFF
+            guard next < tasks else { return }
+            let (exchanged, current) = claims.compareExchange(
+                expected: word, desired: word &+ 1, ordering: .acquiringAndReleasing)
+            guard exchanged else { word = current; continue }
+            runTask(next)
+            if onWorker {
+                let raised = fetestexcept(numpyFPExceptions)
+                if raised != 0 {
+                    workerFlags.bitwiseOr(Int(raised), ordering: .relaxed)
+                    feclearexcept(numpyFPExceptions)
+                }
+            }
             finished.add(1, ordering: .releasing)
+            word = claims.load(ordering: .acquiring)
         }
     }
 
@@ -139,7 +160,8 @@ final class ThreadPool {
                 pthread_mutex_unlock(lock)
             }
             seen = now
-            claimTasks()
+            feclearexcept(numpyFPExceptions)  // nothing stale reaches the next caller
+            claimTasks(onWorker: true)
         }
     }
 
@@ -163,6 +185,9 @@ final class ThreadPool {
         return c
     }
 }
+
+/// The floating-point exceptions NumPy reports as warnings.
+private let numpyFPExceptions: Int32 = FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW
 
 private func monotonicNanoseconds() -> Int {
     var t = timespec()
@@ -195,7 +220,7 @@ private var sharedPool: ThreadPool?
 
 /// Threads `_mt` kernels may use; read without a lock (a stale value only
 /// changes how a call is split, never its correctness).
-var snakeNumThreads: Int = availableCPUs()
+var snakeNumThreads: Int = min(availableCPUs(), 256)
 
 /// The pool for this process, created on first use (again in a forked child).
 func currentPool() -> ThreadPool {
@@ -237,5 +262,8 @@ func availableCPUs() -> Int { max(1, snake_available_cpus()) }
 @c @implementation
 public func snake_get_num_threads() -> Int { snakeNumThreads }
 
+/// More threads than this are never started, whatever is asked for.
+let maxThreads = 256
+
 @c @implementation
-public func snake_set_num_threads(_ n: Int) { snakeNumThreads = max(1, n) }
+public func snake_set_num_threads(_ n: Int) { snakeNumThreads = min(max(1, n), maxThreads) }

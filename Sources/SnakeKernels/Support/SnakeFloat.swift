@@ -2,9 +2,9 @@
 ///
 /// `V` is the SIMD vector a kernel works in (64 bytes: one AVX-512 register,
 /// two AVX2 registers, four SSE/NEON registers); `K` is the integer vector of
-/// the same shape, used to compare floats through their bit patterns so that
-/// NaN input never raises the "invalid" flag (NumPy would turn that flag into
-/// a spurious RuntimeWarning).
+/// the same shape, used where floats are compared through their bit patterns
+/// (argmax), which never raises the "invalid" flag on NaN (NumPy would turn
+/// that flag into a spurious RuntimeWarning).
 public protocol SnakeFloat: BinaryFloatingPoint, SIMDScalar, Codable {
     associatedtype Bits: FixedWidthInteger & SignedInteger & SIMDScalar
     associatedtype V: SIMD where V.Scalar == Self
@@ -13,12 +13,20 @@ public protocol SnakeFloat: BinaryFloatingPoint, SIMDScalar, Codable {
     static var infinityBits: Bits { get }
     init(bits: Bits)
     var bits: Bits { get }
-    /// np.clip over `count` contiguous elements (a multiple of the lane
-    /// count); `lo`/`hi` are contiguous, or broadcast scalars when flagged.
-    /// Concrete per type for the reason given at KeyVector.
-    static func clipScan(_ x: UnsafePointer<Self>, _ lo: UnsafePointer<Self>, loScalar: Bool,
-                         _ hi: UnsafePointer<Self>, hiScalar: Bool,
-                         _ out: UnsafeMutablePointer<Self>, _ count: Int)
+
+    // Vector operations that compare or select. They are requirements,
+    // implemented on the concrete vector types, for the reason given at
+    // KeyVector; the float compares may raise "invalid" on NaN lanes, so
+    // their callers clear that flag (see mapElements).
+
+    /// np.clip: t = isnan(x) ? x : (x > lo ? x : lo), then
+    /// isnan(t) ? t : (t < hi ? t : hi).
+    static func clip(_ x: V, _ lo: V, _ hi: V) -> V
+    /// np.clip with constant, non-NaN bounds (NumPy's separate loop for
+    /// that case): t = x < lo ? lo : x, then t > hi ? hi : t.
+    static func clipConstant(_ x: V, _ lo: V, _ hi: V) -> V
+    /// x > 0 || isnan(x) ? x : +0.0
+    static func relu(_ x: V) -> V
 }
 
 extension Double: SnakeFloat {
@@ -27,14 +35,16 @@ extension Double: SnakeFloat {
     @inlinable public static var infinityBits: Int64 { 0x7FF0_0000_0000_0000 }
     @inlinable public init(bits: Int64) { self.init(bitPattern: UInt64(bitPattern: bits)) }
     @inlinable public var bits: Int64 { Int64(bitPattern: bitPattern) }
-    @inline(__always)
-    public static func clipScan(_ x: UnsafePointer<Double>, _ lo: UnsafePointer<Double>, loScalar: Bool,
-                                _ hi: UnsafePointer<Double>, hiScalar: Bool,
-                                _ out: UnsafeMutablePointer<Double>, _ count: Int) {
-        clipLoop(SIMD8<Double>.self, x, lo, loScalar: loScalar, hi, hiScalar: hiScalar, out, count) { x, lo, hi in
-            let t = lo.replacing(with: x, where: (x .!= x) .| (x .> lo))
-            return hi.replacing(with: t, where: (t .!= t) .| (t .< hi))
-        }
+    @inline(__always) public static func clip(_ x: V, _ lo: V, _ hi: V) -> V {
+        let t = lo.replacing(with: x, where: (x .!= x) .| (x .> lo))
+        return hi.replacing(with: t, where: (t .!= t) .| (t .< hi))
+    }
+    @inline(__always) public static func clipConstant(_ x: V, _ lo: V, _ hi: V) -> V {
+        let t = x.replacing(with: lo, where: x .< lo)
+        return t.replacing(with: hi, where: t .> hi)
+    }
+    @inline(__always) public static func relu(_ x: V) -> V {
+        x.replacing(with: 0, where: .!(x .> 0) .& (x .== x))
     }
 }
 
@@ -44,44 +54,16 @@ extension Float: SnakeFloat {
     @inlinable public static var infinityBits: Int32 { 0x7F80_0000 }
     @inlinable public init(bits: Int32) { self.init(bitPattern: UInt32(bitPattern: bits)) }
     @inlinable public var bits: Int32 { Int32(bitPattern: bitPattern) }
-    @inline(__always)
-    public static func clipScan(_ x: UnsafePointer<Float>, _ lo: UnsafePointer<Float>, loScalar: Bool,
-                                _ hi: UnsafePointer<Float>, hiScalar: Bool,
-                                _ out: UnsafeMutablePointer<Float>, _ count: Int) {
-        clipLoop(SIMD16<Float>.self, x, lo, loScalar: loScalar, hi, hiScalar: hiScalar, out, count) { x, lo, hi in
-            let t = lo.replacing(with: x, where: (x .!= x) .| (x .> lo))
-            return hi.replacing(with: t, where: (t .!= t) .| (t .< hi))
-        }
+    @inline(__always) public static func clip(_ x: V, _ lo: V, _ hi: V) -> V {
+        let t = lo.replacing(with: x, where: (x .!= x) .| (x .> lo))
+        return hi.replacing(with: t, where: (t .!= t) .| (t .< hi))
     }
-}
-
-/// np.clip's loop, t = isnan(x) ? x : (x > lo ? x : lo), then
-/// isnan(t) ? t : (t < hi ? t : hi), on concrete vectors. Float compares may
-/// raise "invalid" for NaN lanes; the caller clears that flag afterwards
-/// (clip does no arithmetic, so it can raise no flag that matters), as
-/// NumPy's own clip loop does.
-@inline(__always)
-func clipLoop<V: SIMD>(
-    _: V.Type, _ x: UnsafePointer<V.Scalar>, _ lo: UnsafePointer<V.Scalar>, loScalar: Bool,
-    _ hi: UnsafePointer<V.Scalar>, hiScalar: Bool, _ out: UnsafeMutablePointer<V.Scalar>, _ count: Int,
-    clip: (V, V, V) -> V
-) where V.Scalar: SnakeFloat {
-    @inline(__always) func run(_ loAt: (Int) -> V, _ hiAt: (Int) -> V) {
-        var i = 0
-        while i < count {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-            UnsafeMutableRawPointer(out + i).storeBytes(of: clip(v, loAt(i), hiAt(i)), as: V.self)
-            i &+= V.scalarCount
-        }
+    @inline(__always) public static func clipConstant(_ x: V, _ lo: V, _ hi: V) -> V {
+        let t = x.replacing(with: lo, where: x .< lo)
+        return t.replacing(with: hi, where: t .> hi)
     }
-    let loFixed = V(repeating: lo.pointee), hiFixed = V(repeating: hi.pointee)
-    let loLoad = { UnsafeRawPointer(lo + $0).loadUnaligned(as: V.self) }
-    let hiLoad = { UnsafeRawPointer(hi + $0).loadUnaligned(as: V.self) }
-    switch (loScalar, hiScalar) {  // one specialised loop per case
-    case (true, true): run({ _ in loFixed }, { _ in hiFixed })
-    case (true, false): run({ _ in loFixed }, hiLoad)
-    case (false, true): run(loLoad, { _ in hiFixed })
-    case (false, false): run(loLoad, hiLoad)
+    @inline(__always) public static func relu(_ x: V) -> V {
+        x.replacing(with: 0, where: .!(x .> 0) .& (x .== x))
     }
 }
 
