@@ -67,6 +67,24 @@ def ref_dot(a: np.ndarray, b: np.ndarray) -> Sum:
     return _exact_sum([float(u) * float(v) for u, v in zip(a, b)])
 
 
+def ref_variance(x: np.ndarray) -> Sum:
+    """Population variance: fsum for the mean, then fsum of squared
+    deviations (each rounded once). `abs_sum` scales the tolerance: the
+    variance itself plus the second-order term n·eps·(mean² + var) that any
+    floating-point method pays when data sit far from zero."""
+    xs = [float(v) for v in x]
+    n = len(xs)
+    if n == 0 or any(math.isnan(v) or math.isinf(v) for v in xs):
+        return Sum(math.nan, math.inf)
+    mean = math.fsum(xs) / n
+    try:
+        var = math.fsum((v - mean) ** 2 for v in xs) / n
+    except OverflowError:
+        return Sum(math.inf, math.inf)
+    eps = float(np.finfo(x.dtype).eps)
+    return Sum(var, var + n * eps * (mean * mean + var))
+
+
 def ref_argmax(x: np.ndarray) -> int:
     """np.argmax: first maximum; the first NaN beats everything; -0.0 == 0.0."""
     if len(x) == 0:
@@ -143,6 +161,7 @@ def ref_saxpy(a, b, s):
 REFERENCES: dict[str, Callable] = {
     "sum_sq": ref_sum_sq,
     "dot": ref_dot,
+    "variance": ref_variance,
     "clip": ref_clip,
     "argmax": ref_argmax,
     "relu": ref_relu,

@@ -15,6 +15,7 @@ protocol KernelSet: SnakeFloat {
     static var clip: (Int, UnsafePointer<Self>, Int, UnsafePointer<Self>, Int, UnsafePointer<Self>, Int,
                       UnsafeMutablePointer<Self>, Int, Int) -> Void { get }
     static var relu: (Int, UnsafePointer<Self>, Int, UnsafeMutablePointer<Self>, Int, Int) -> Void { get }
+    static var variance: (Int, Int, UnsafePointer<Self>, Int, Int, UnsafeMutablePointer<Self>, Int, Int) -> Void { get }
     static var scale: (Int, UnsafePointer<Self>, Int, UnsafePointer<Self>, Int,
                        UnsafeMutablePointer<Self>, Int, Int) -> Void { get }
     static var saxpy: (Int, UnsafePointer<Self>, Int, UnsafePointer<Self>, Int, UnsafePointer<Self>, Int,
@@ -29,6 +30,7 @@ extension Double: KernelSet {
     static var clip: (Int, UnsafePointer<Double>, Int, UnsafePointer<Double>, Int, UnsafePointer<Double>, Int,
                       UnsafeMutablePointer<Double>, Int, Int) -> Void { snake_clip_f64 }
     static var relu: (Int, UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>, Int, Int) -> Void { snake_relu_f64 }
+    static var variance: (Int, Int, UnsafePointer<Double>, Int, Int, UnsafeMutablePointer<Double>, Int, Int) -> Void { snake_variance_f64 }
     static var scale: (Int, UnsafePointer<Double>, Int, UnsafePointer<Double>, Int,
                        UnsafeMutablePointer<Double>, Int, Int) -> Void { snake_scale_f64 }
     static var saxpy: (Int, UnsafePointer<Double>, Int, UnsafePointer<Double>, Int, UnsafePointer<Double>, Int,
@@ -43,6 +45,7 @@ extension Float: KernelSet {
     static var clip: (Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
                       UnsafeMutablePointer<Float>, Int, Int) -> Void { snake_clip_f32 }
     static var relu: (Int, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int) -> Void { snake_relu_f32 }
+    static var variance: (Int, Int, UnsafePointer<Float>, Int, Int, UnsafeMutablePointer<Float>, Int, Int) -> Void { snake_variance_f32 }
     static var scale: (Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
                        UnsafeMutablePointer<Float>, Int, Int) -> Void { snake_scale_f32 }
     static var saxpy: (Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
@@ -156,6 +159,35 @@ final class KernelTests: XCTestCase {
             }
         }
     }
+
+    /// variance against a plain two-pass formula in Float64, data offset far
+    /// from zero (where E[x²] - E[x]² would fail), every layout and tail.
+    func checkVariance<T: KernelSet>(_: T.Type) {
+        for n in lengths + [5000, 70_001] {
+            for layout in layouts where !(layout.step == 0 && n > 50) {
+                var xs = sample(n, seed: UInt64(n) + 17, specials: false, T.self)
+                if layout.step == 0 { xs = Array(repeating: xs.first ?? 0, count: n) }
+                let offset: T = T.self == Double.self ? 1e9 : 1e3
+                xs = xs.map { $0 + offset }
+                var got: T = -1
+                withLayout(xs, layout) { p, s in T.variance(1, n, p, 0, s, &got, 0, 0) }
+                if n == 0 { XCTAssertTrue(got.isNaN); continue }
+                // Textbook corrected two-pass over one whole row, with a
+                // Kahan-summed mean (the kernel blocks and merges instead).
+                var sum = 0.0, c = 0.0
+                for v in xs { let y = Double(v) - c, t = sum + y; c = (t - sum) - y; sum = t }
+                let mean = sum / Double(n)
+                var sq = 0.0, dev = 0.0
+                for v in xs { let d = Double(v) - mean; sq += d * d; dev += d }
+                let want = (sq - dev * dev / Double(n)) / Double(n)
+                let tol = 8 * Double(n) * Double(T.ulpOfOne) * (want + Double(offset) * Double(offset) * Double(T.ulpOfOne))
+                XCTAssertLessThanOrEqual(abs(Double(got) - want), tol, "variance \(T.self) n=\(n) \(layout.name)")
+            }
+        }
+    }
+
+    func testVarianceFloat64() { checkVariance(Double.self) }
+    func testVarianceFloat32() { checkVariance(Float.self) }
 
     func testSumsFloat64() { checkSums(Double.self) }
     func testSumsFloat32() { checkSums(Float.self) }

@@ -64,6 +64,13 @@ CASES = {
         reference=lambda a, b: np.dot(a.astype(np.float64), b.astype(np.float64)),
         exact=False,
     ),
+    "variance": dict(
+        inputs=lambda n, dt, rng: ((rng.standard_normal(n) + 3.0).astype(dt),),
+        numpy=lambda x: np.var(x),
+        python=lambda x: (lambda m: sum((v - m) ** 2 for v in x) / len(x))(sum(x) / len(x)),
+        reference=lambda x: np.var(x.astype(np.float64)),
+        exact=False,
+    ),
     "clip": dict(
         inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), dt(-0.5), dt(0.5)),
         numpy=lambda x, lo, hi: np.clip(x, lo, hi),

@@ -10,12 +10,17 @@ func reluScalar<T: SnakeFloat>(_ x: T) -> T {
     return b < 0 && !T.isNaN(bits: b) ? T(bits: 0) : x
 }
 
+struct ReluOp<T: SnakeFloat>: ElementwiseOp {
+    static var clearsInvalid: Bool { true }
+    @inline(__always) static func vector(_ x: T.V, _: T.V, _: T.V) -> T.V { T.relu(x) }
+    @inline(__always) static func scalar(_ x: T, _: T, _: T) -> T { reluScalar(x) }
+}
+
 @inline(__always)
 func relu<T: SnakeFloat>(
     _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ grain: Int
 ) {
-    mapChunks(n, grain, x, xs, x, 0, x, 0, out, os, clearsInvalid: true,
-              vector: { x, _, _ in T.relu(x) }, scalar: { x, _, _ in reluScalar(x) })
+    mapChunks(ReluOp<T>.self, n, grain, x, xs, x, 0, x, 0, out, os)
 }
 
 @c @implementation

@@ -23,24 +23,44 @@ func clipConstantBits<T: SnakeFloat>(_ x: T.Bits, _ lo: T.Bits, _ hi: T.Bits, _:
     return !T.isNaN(bits: t) && T.orderKey(bits: t) > T.orderKey(bits: hi) ? hi : t
 }
 
+struct ClipOp<T: SnakeFloat>: ElementwiseOp {
+    static var clearsInvalid: Bool { true }
+    @inline(__always) static func vector(_ x: T.V, _ lo: T.V, _ hi: T.V) -> T.V { T.clip(x, lo, hi) }
+    @inline(__always) static func scalar(_ x: T, _ lo: T, _ hi: T) -> T {
+        T(bits: clipBits(x.bits, lo.bits, hi.bits, T.self))
+    }
+}
+
+struct ClipConstantOp<T: SnakeFloat>: ElementwiseOp {
+    static var clearsInvalid: Bool { true }
+    @inline(__always) static func vector(_ x: T.V, _ lo: T.V, _ hi: T.V) -> T.V { T.clipConstant(x, lo, hi) }
+    @inline(__always) static func scalar(_ x: T, _ lo: T, _ hi: T) -> T {
+        T(bits: clipConstantBits(x.bits, lo.bits, hi.bits, T.self))
+    }
+}
+
+/// Writes the second operand (a NaN bound) everywhere.
+struct FillOp<T: SnakeFloat>: ElementwiseOp {
+    static var clearsInvalid: Bool { false }
+    @inline(__always) static func vector(_: T.V, _ fill: T.V, _: T.V) -> T.V { fill }
+    @inline(__always) static func scalar(_: T, _ fill: T, _: T) -> T { fill }
+}
+
 @inline(__always)
 func clip<T: SnakeFloat>(
     _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ lo: UnsafePointer<T>, _ ls: Int,
     _ hi: UnsafePointer<T>, _ hs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ grain: Int
 ) {
     guard ls == 0 && hs == 0 else {
-        mapChunks(n, grain, x, xs, lo, ls, hi, hs, out, os, clearsInvalid: true,
-                  vector: T.clip, scalar: { T(bits: clipBits($0.bits, $1.bits, $2.bits, T.self)) })
+        mapChunks(ClipOp<T>.self, n, grain, x, xs, lo, ls, hi, hs, out, os)
         return
     }
     if T.isNaN(bits: lo.pointee.bits) || T.isNaN(bits: hi.pointee.bits) {
         let fill = T.isNaN(bits: lo.pointee.bits) ? lo : hi
-        mapChunks(n, grain, x, xs, fill, 0, fill, 0, out, os, clearsInvalid: false,
-                  vector: { _, f, _ in f }, scalar: { _, f, _ in f })
+        mapChunks(FillOp<T>.self, n, grain, x, xs, fill, 0, fill, 0, out, os)
         return
     }
-    mapChunks(n, grain, x, xs, lo, 0, hi, 0, out, os, clearsInvalid: true,
-              vector: T.clipConstant, scalar: { T(bits: clipConstantBits($0.bits, $1.bits, $2.bits, T.self)) })
+    mapChunks(ClipConstantOp<T>.self, n, grain, x, xs, lo, 0, hi, 0, out, os)
 }
 
 @c @implementation

@@ -6,13 +6,18 @@ import SnakeABI
 
 // MARK: - scale: x * s
 
+struct ScaleOp<T: SnakeFloat>: ElementwiseOp {
+    static var clearsInvalid: Bool { false }
+    @inline(__always) static func vector(_ x: T.V, _ s: T.V, _: T.V) -> T.V { x * s }
+    @inline(__always) static func scalar(_ x: T, _ s: T, _: T) -> T { x * s }
+}
+
 @inline(__always)
 func scale<T: SnakeFloat>(
     _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ s: UnsafePointer<T>, _ ss: Int,
     _ out: UnsafeMutablePointer<T>, _ os: Int, _ grain: Int
 ) {
-    mapChunks(n, grain, x, xs, s, ss, s, 0, out, os, clearsInvalid: false,
-              vector: { x, s, _ in x * s }, scalar: { x, s, _ in x * s })
+    mapChunks(ScaleOp<T>.self, n, grain, x, xs, s, ss, s, 0, out, os)
 }
 
 @c @implementation
@@ -29,13 +34,18 @@ public func snake_scale_f32(
 
 // MARK: - saxpy: a + s * b
 
+struct SaxpyOp<T: SnakeFloat>: ElementwiseOp {
+    static var clearsInvalid: Bool { false }
+    @inline(__always) static func vector(_ a: T.V, _ b: T.V, _ s: T.V) -> T.V { a + s * b }
+    @inline(__always) static func scalar(_ a: T, _ b: T, _ s: T) -> T { a + s * b }
+}
+
 @inline(__always)
 func saxpy<T: SnakeFloat>(
     _ n: Int, _ a: UnsafePointer<T>, _ as: Int, _ b: UnsafePointer<T>, _ bs: Int,
     _ s: UnsafePointer<T>, _ ss: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ grain: Int
 ) {
-    mapChunks(n, grain, a, `as`, b, bs, s, ss, out, os, clearsInvalid: false,
-              vector: { a, b, s in a + s * b }, scalar: { a, b, s in a + s * b })
+    mapChunks(SaxpyOp<T>.self, n, grain, a, `as`, b, bs, s, ss, out, os)
 }
 
 @c @implementation
