@@ -3,8 +3,7 @@
 // Up to three inputs; kernels with fewer pass a dummy broadcast input. The
 // SIMD path applies when the output and the first input are contiguous and
 // every other input is contiguous or a broadcast scalar (stride 0), the
-// common shapes of `f(x)`, `f(x, s)` and `f(x, y, s)`; it is specialised per
-// combination so a broadcast scalar is loaded once. Anything else (strided,
+// common shapes of `f(x)`, `f(x, s)` and `f(x, y, s)`. Anything else (strided,
 // negative or mixed layouts) runs the scalar loop. Chunks are independent,
 // so `_mt` results are bit-identical to single-threaded ones.
 
@@ -45,20 +44,17 @@ func mapElements<Op: ElementwiseOp>(
         return
     }
     let body = n / T.lanes &* T.lanes
-    @inline(__always) func run(_ yAt: (Int) -> T.V, _ zAt: (Int) -> T.V) {
-        var i = 0
-        while i < body {
-            T.store(Op.vector(T.load(x, i), yAt(i), zAt(i)), out, i)
-            i &+= T.lanes
-        }
-    }
+    // Loop-invariant choices: LLVM unswitches the loop into one version per
+    // layout, so a broadcast operand is splatted once. (Closures for the
+    // loads were not always inlined: an indirect call per vector.)
+    let yScalar = ys == 0, zScalar = zs == 0
     let yFixed = T.V(repeating: y.pointee), zFixed = T.V(repeating: z.pointee)
-    let yLoad = { T.load(y, $0) }, zLoad = { T.load(z, $0) }
-    switch (ys == 0, zs == 0) {  // one specialised loop per layout
-    case (true, true): run({ _ in yFixed }, { _ in zFixed })
-    case (true, false): run({ _ in yFixed }, zLoad)
-    case (false, true): run(yLoad, { _ in zFixed })
-    case (false, false): run(yLoad, zLoad)
+    var i = 0
+    while i < body {
+        let yv = yScalar ? yFixed : T.load(y, i)
+        let zv = zScalar ? zFixed : T.load(z, i)
+        T.store(Op.vector(T.load(x, i), yv, zv), out, i)
+        i &+= T.lanes
     }
     // Compares of NaN lanes may have raised "invalid"; a kernel that does no
     // arithmetic cannot raise it legitimately, so drop it (as NumPy's clip
