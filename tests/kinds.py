@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from arrays import make_values
-from references import apply_index, apply_map, apply_sum
+from references import apply_index, apply_map, apply_rows, apply_sum
 
 # Sums must satisfy |got - exact| <= K * n * (eps * Σ|term| + smallest_subnormal)
 # in the loop's dtype. The eps term is the classic bound for any summation
@@ -60,6 +60,26 @@ def check_index(ref, inputs, got, out_dtype, label=""):
     assert np.array_equal(got, want), f"{label}: got {got!r}, want {want!r}"
 
 
+def check_rows(ref, inputs, got, out_dtype, label=""):
+    """VEC: every element within K * n * eps * scale of the reference."""
+    got = np.asarray(got)
+    assert got.dtype == out_dtype, f"{label}: dtype {got.dtype} != {out_dtype}"
+    x = np.asarray(inputs[0])
+    assert got.shape == x.shape, label
+    values, scales = apply_rows(ref, x)
+    n = x.shape[-1]
+    fi = np.finfo(out_dtype)
+    want = as_float(out_dtype, values)
+    special = np.isnan(values) | np.isinf(want)
+    assert np.array_equal(got[special], want[special], equal_nan=True), f"{label}: NaN/inf mismatch"
+    tol = SUM_K * max(n, 1) * (fi.eps * scales + fi.smallest_subnormal)
+    with np.errstate(invalid="ignore"):  # inf - inf where both are inf: masked below
+        err = np.abs(got.astype(np.float64) - values)
+    bad = ~special & ~(err <= tol)
+    assert not bad.any(), (f"{label}: {bad.sum()} elements off, first at {np.argwhere(bad)[0]}: "
+                           f"got {got[bad][:3]!r}, want {values[bad][:3]!r}")
+
+
 def bits(a):
     a = np.ascontiguousarray(a)
     return a.view(np.dtype(f"u{a.dtype.itemsize}"))
@@ -95,6 +115,10 @@ def reduce2_inputs(n, dtype, layout, flavor, rng):
 
 def index_inputs(n, dtype, layout, flavor, rng):
     return (layout(make_values(n, dtype, flavor, rng)),)
+
+
+def vec_inputs(n, dtype, layout, flavor, rng):
+    return (layout(make_values(n, dtype, flavor, rng, for_sums=True)),)
 
 
 def map1_inputs(n, dtype, layout, flavor, rng):
@@ -144,6 +168,7 @@ KINDS = {
     "REDUCE": Kind(1, "(n)->()", reduce_inputs, check_sums, invalid_on_inf=True),
     "REDUCE2": Kind(2, "(n),(n)->()", reduce2_inputs, check_sums, invalid_on_inf=True),
     "INDEX": Kind(1, "(n)->()", index_inputs, check_index, empty_raises=True),
+    "VEC": Kind(1, "(n)->(n)", vec_inputs, check_rows, invalid_on_inf=True),
     "MAP1": Kind(1, None, map1_inputs, check_map),
     "MAP2": Kind(2, None, map2_inputs, check_map),
     "MAP3": Kind(3, None, map3_inputs, check_map),

@@ -85,6 +85,35 @@ def ref_variance(x: np.ndarray) -> Sum:
     return Sum(var, var + n * eps * (mean * mean + var))
 
 
+def ref_cumsum(x: np.ndarray):
+    """Running sum in Python floats; scales: running Σ|x| (error scale)."""
+    acc, mag, values, scales = 0.0, 0.0, [], []
+    for v in x:
+        acc += float(v)
+        mag += abs(float(v))
+        values.append(acc)
+        scales.append(mag)
+    return values, scales
+
+
+def ref_normalize(x: np.ndarray):
+    """x / ‖x‖ with ‖x‖ from math.hypot (no overflow, correctly rounded-ish);
+    zero row unchanged; NaN anywhere -> all NaN; an inf -> x / inf."""
+    xs = [float(v) for v in x]
+    if any(math.isnan(v) for v in xs):
+        return [math.nan] * len(xs), [0.0] * len(xs)
+    if any(math.isinf(v) for v in xs):
+        values = [math.nan if math.isinf(v) else v / math.inf for v in xs]
+        return values, [0.0] * len(xs)
+    m = max((abs(v) for v in xs), default=0.0)
+    if m == 0:
+        return xs, [0.0] * len(xs)
+    ys = [v / m for v in xs]  # scaled first: a subnormal norm would be quantized
+    r = math.hypot(*ys)
+    values = [y / r for y in ys]
+    return values, [abs(v) for v in values]
+
+
 def ref_argmax(x: np.ndarray) -> int:
     """np.argmax: first maximum; the first NaN beats everything; -0.0 == 0.0."""
     if len(x) == 0:
@@ -162,6 +191,8 @@ REFERENCES: dict[str, Callable] = {
     "sum_sq": ref_sum_sq,
     "dot": ref_dot,
     "variance": ref_variance,
+    "cumsum": ref_cumsum,
+    "normalize": ref_normalize,
     "clip": ref_clip,
     "argmax": ref_argmax,
     "relu": ref_relu,
@@ -190,6 +221,17 @@ def apply_sum(ref, arrays):
     values = np.vectorize(lambda s: s.value, otypes=[np.float64])(res) if res.size else res.astype(float)
     scales = np.vectorize(lambda s: s.abs_sum, otypes=[np.float64])(res) if res.size else res.astype(float)
     return values.reshape(res.shape), scales.reshape(res.shape)
+
+
+def apply_rows(ref, x):
+    """VEC: (values, scales) float64 arrays shaped like x."""
+    x = np.asarray(x)
+    values = np.empty(x.shape, dtype=np.float64)
+    scales = np.empty(x.shape, dtype=np.float64)
+    for idx in np.ndindex(x.shape[:-1]):
+        v, sc = ref(x[idx])
+        values[idx], scales[idx] = v, sc
+    return values, scales
 
 
 def apply_index(ref, arrays):

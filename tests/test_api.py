@@ -19,6 +19,12 @@ GUFUNCS = [k for k in KERNELS if KINDS[k.kind].signature]
 ELEMENTWISE = [k for k in KERNELS if not KINDS[k.kind].signature]
 
 
+def core_out(kernel, n):
+    """The output's core shape: (n,) for row kernels (n)->(n), else ()."""
+    sig = kernel.ufunc.signature
+    return (n,) if sig and sig.endswith("->(n)") else ()
+
+
 def make(kernel, shape, rng, dtype=np.float64):
     """kernel.nin random inputs of `shape` (core axis last for gufuncs)."""
     return tuple((rng.standard_normal(shape) * 3).astype(dtype) for _ in range(kernel.ufunc.nin))
@@ -162,9 +168,18 @@ def test_out_errors(rng):
 
 @pytest.mark.parametrize("kernel", GUFUNCS, ids=[k.name for k in GUFUNCS])
 def test_axis_axes_keepdims(kernel, rng):
-    """axis=a must equal moving axis a to the end; keepdims keeps a 1 there."""
+    """axis=a must equal moving axis a to the end; keepdims keeps a 1 there.
+    Row kernels, (n)->(n), keep the core axis where it was."""
     xs = make(kernel, (3, 5, 6), rng)
     nin = kernel.ufunc.nin
+    if kernel.ufunc.signature.endswith("->(n)"):
+        for axis in range(-3, 3):
+            got = kernel.ufunc(*xs, axis=axis)
+            moved = tuple(np.moveaxis(x, axis, -1) for x in xs)
+            check(kernel, moved, np.moveaxis(got, axis, -1))
+            via_axes = kernel.ufunc(*xs, axes=[(axis,)] * (nin + 1))
+            assert np.array_equal(via_axes, got)
+        return
     for axis in range(-3, 3):
         moved = tuple(np.moveaxis(x, axis, -1) for x in xs)
         got = kernel.ufunc(*xs, axis=axis)
@@ -274,7 +289,7 @@ def test_gufunc_outer_broadcasting(kernel, rng):
     shapes = [(3, 1, n), (4, n), (1, 4, n)][: kernel.ufunc.nin]
     xs = tuple(rng.standard_normal(s) for s in shapes)
     got = kernel.ufunc(*xs)
-    assert got.shape == np.broadcast_shapes(*(s[:-1] for s in shapes))
+    assert got.shape == np.broadcast_shapes(*(s[:-1] for s in shapes)) + core_out(kernel, n)
     check(kernel, xs, got)
 
 
@@ -288,17 +303,20 @@ def test_clip_broadcasts_bounds(rng):
 def test_zero_d_and_empty_outer_shapes(kernel, rng):
     kind = KINDS[kernel.kind]
     u = kernel.ufunc
-    # One row -> 0-d result, returned as a NumPy scalar.
+    # One row -> 0-d result (a NumPy scalar), or one row for row kernels.
     xs = make(kernel, (6,), rng) if kind.signature else tuple(np.float64(v) for v in (0.5, 0.0, 1.0)[:kind.nin])
     got = u(*xs)
-    assert np.ndim(got) == 0 and isinstance(got, np.generic)
+    if core_out(kernel, 6):
+        assert np.shape(got) == (6,)
+    else:
+        assert np.ndim(got) == 0 and isinstance(got, np.generic)
     check(kernel, tuple(np.asarray(x) for x in xs), got)
     # Empty outer shape: no rows, empty result of the right shape and dtype.
     xs = make(kernel, (0, 5) if kind.signature else (0,), rng)
     got = u(*xs)
-    assert got.shape == (0,) and got.dtype == loop_dtypes(u.types[-1])[1]
+    assert got.shape == (0,) + core_out(kernel, 5) and got.dtype == loop_dtypes(u.types[-1])[1]
     xs = make(kernel, (2, 0, 3, 5) if kind.signature else (2, 0), rng)
-    assert u(*xs).shape == ((2, 0, 3) if kind.signature else (2, 0))
+    assert u(*xs).shape == ((2, 0, 3) + core_out(kernel, 5) if kind.signature else (2, 0))
 
 
 @pytest.mark.parametrize("kernel", GUFUNCS, ids=[k.name for k in GUFUNCS])
@@ -312,7 +330,7 @@ def test_empty_core_axis(kernel):
     else:
         got = kernel.ufunc(*xs)
         check(kernel, xs, got)
-        assert got.shape == (3,)
+        assert got.shape == (3,) + core_out(kernel, 0)
 
 
 def test_argmax_empty_message():

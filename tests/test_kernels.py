@@ -95,7 +95,7 @@ def test_loop_matches_reference_property(kernel, types, data):
     """Random lengths, values (incl. NaN/inf/-0.0/subnormals) and layouts."""
     kind = KINDS[kernel.kind]
     dtype = loop_dtypes(types)[0][0]
-    for_sums = kernel.kind in ("REDUCE", "REDUCE2")
+    for_sums = kernel.kind in ("REDUCE", "REDUCE2", "VEC")
     bound = finite_bound(dtype, for_sums)
     elements = st.floats(
         width=dtype.itemsize * 8, allow_subnormal=True,

@@ -56,6 +56,14 @@
 #define SNAKE_CALL_INDEX(fn, T, A) \
     fn(d[0], d[1], (const T *)a[0], s[0], s[2], (intptr_t *)a[1], s[1], grain)
 
+#define SNAKE_NIN_VEC 1
+#define SNAKE_NOUT_VEC 1
+#define SNAKE_SIG_VEC "(n)->(n)"
+#define SNAKE_CHECK_VEC NULL
+#define SNAKE_TYPES_VEC(T, A) SNAKE_NPY_##T, SNAKE_NPY_##A,
+#define SNAKE_CALL_VEC(fn, T, A) \
+    fn(d[0], d[1], (const T *)a[0], s[0], s[2], (A *)a[1], s[1], s[3], grain)
+
 #define SNAKE_NIN_MAP1 1
 #define SNAKE_NOUT_MAP1 1
 #define SNAKE_SIG_MAP1 NULL

@@ -5,6 +5,7 @@ NumPy expression a user would write instead, and a pure-Python loop.
 """
 from __future__ import annotations
 
+import itertools
 import time
 
 import numpy as np
@@ -69,6 +70,20 @@ CASES = {
         numpy=lambda x: np.var(x),
         python=lambda x: (lambda m: sum((v - m) ** 2 for v in x) / len(x))(sum(x) / len(x)),
         reference=lambda x: np.var(x.astype(np.float64)),
+        exact=False,
+    ),
+    "cumsum": dict(
+        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
+        numpy=lambda x: np.cumsum(x),
+        python=lambda x: list(itertools.accumulate(x)),
+        reference=lambda x: np.cumsum(x.astype(np.float64)),
+        exact=False,
+    ),
+    "normalize": dict(
+        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
+        numpy=lambda x: x / np.linalg.norm(x),
+        python=lambda x: (lambda r: [v / r for v in x])(sum(v * v for v in x) ** 0.5),
+        reference=lambda x: x.astype(np.float64) / np.linalg.norm(x.astype(np.float64)),
         exact=False,
     ),
     "clip": dict(

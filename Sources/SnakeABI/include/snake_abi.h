@@ -51,6 +51,13 @@
             const T *_Nonnull x, intptr_t x_row, intptr_t x_step,                    \
             intptr_t *_Nonnull out, intptr_t out_row, intptr_t grain);
 
+/* VEC     (n)->(n):  out[r, 0..n) = f(x[r, 0..n)) */
+#define SNAKE_PROTO_VEC(fn, T, A)                                           \
+    void fn(intptr_t rows, intptr_t n,                                      \
+            const T *_Nonnull x, intptr_t x_row, intptr_t x_step,           \
+            A *_Nonnull out, intptr_t out_row, intptr_t out_step,           \
+            intptr_t grain);
+
 /* MAP1    elementwise:  out[i] = f(x[i]) */
 #define SNAKE_PROTO_MAP1(fn, T, A)                                          \
     void fn(intptr_t n,                                                     \

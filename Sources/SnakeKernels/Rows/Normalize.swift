@@ -1,0 +1,112 @@
+// normalize: (n)->(n), x / ‖x‖₂ per row; an all-zero row is copied as is.
+//
+// ‖x‖² is summed in Float64 (sum_sq's kernel). When that overflows or
+// underflows with finite data, the row is rescaled by its largest
+// magnitude m: out = (x / m) / ‖x / m‖, which stays exact to a few ulps for
+// rows near 1e300 or 1e-300. `_mt` on a long row: the squares are summed in
+// parallel chunks first, then the division runs in parallel.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SnakeABI
+
+/// How to divide a row: by `first`, then (if not 1) by `second`.
+struct RowDivisor {
+    var first: Double
+    var second: Double
+}
+
+/// The divisor for a row whose Σx² (in Float64) is `ss`; nil: copy the row.
+@inline(__always)
+func normDivisor<T: SnakeFloat>(_ ss: Double, _ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> RowDivisor? {
+    if ss.isNaN { return RowDivisor(first: ss, second: 1) }  // NaN in the row
+    if ss.isFinite && ss >= 0x1p-900 { return RowDivisor(first: ss.squareRoot(), second: 1) }
+    // Overflowed, underflowed or zero: rescale by the largest magnitude. The
+    // squares' overflow was ours, not the result's: drop that flag.
+    feclearexcept(FE_OVERFLOW)
+    var m = 0.0
+    for i in 0..<n { m = Swift.max(m, Double(x.at(i, step: step).magnitude)) }
+    if m == 0 { return nil }
+    if m.isInfinite { return RowDivisor(first: m, second: 1) }  // x / inf, as NumPy's formula
+    var scaled = 0.0
+    for i in 0..<n {
+        let v = Double(x.at(i, step: step)) / m
+        scaled += v * v
+    }
+    return RowDivisor(first: m, second: scaled.squareRoot())
+}
+
+/// out[i] = x[i] / d.first / d.second, or a copy of x when d is nil.
+@inline(__always)
+func divideRange<T: SnakeFloat>(
+    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ d: RowDivisor?
+) {
+    guard let d else {
+        for i in 0..<n { out.advanced(bytes: i &* os).pointee = x.at(i, step: xs) }
+        return
+    }
+    if d.second == 1 && T.self == Double.self && isUnit(xs, T.self) && isUnit(os, T.self) {
+        let v = T.V(repeating: T(d.first))
+        var i = 0
+        while n &- i >= T.lanes {
+            T.store(T.load(x, i) / v, out, i)
+            i &+= T.lanes
+        }
+        while i < n { out[i] = x[i] / T(d.first); i &+= 1 }
+        return
+    }
+    // Float32 divides in Float64 (the norm may not be a finite Float32).
+    for i in 0..<n {
+        out.advanced(bytes: i &* os).pointee = T(Double(x.at(i, step: xs)) / d.first / d.second)
+    }
+}
+
+@inline(__always)
+func normalize<T: SnakeFloat>(
+    _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
+    _ out: UnsafeMutablePointer<T>, _ outRow: Int, _ os: Int, _ grain: Int
+) {
+    vecRows(
+        rows: rows, n: n, grain: grain,
+        row: { r in
+            let xr = x.advanced(bytes: r &* xRow)
+            let d = normDivisor(sumOfProducts(n, xr, xs, xr, xs), n, xr, xs)
+            divideRange(n, xr, xs, out.advanced(bytes: r &* outRow), os, d)
+        },
+        longRow: { r, tasks in
+            let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
+            let ss = withUnsafeTemporaryAllocation(of: Double.self, capacity: tasks) { parts in
+                let p0 = parts.baseAddress!
+                parallelFor(tasks) { t in
+                    let (s, c) = split(n, tasks, t)
+                    let xc = xr.advanced(bytes: s &* xs)
+                    (p0 + t).initialize(to: sumOfProducts(c, xc, xs, xc, xs))
+                }
+                var total = 0.0
+                for t in 0..<tasks { total += p0[t] }
+                return total
+            }
+            let d = normDivisor(ss, n, xr, xs)
+            parallelFor(tasks) { t in
+                let (s, c) = split(n, tasks, t)
+                divideRange(c, xr.advanced(bytes: s &* xs), xs, or.advanced(bytes: s &* os), os, d)
+            }
+        })
+}
+
+@c @implementation
+public func snake_normalize_f64(
+    _ rows: Int, _ n: Int, _ x: UnsafePointer<Double>, _ xRow: Int, _ xs: Int,
+    _ out: UnsafeMutablePointer<Double>, _ outRow: Int, _ os: Int, _ grain: Int
+) { normalize(rows, n, x, xRow, xs, out, outRow, os, grain) }
+
+@c @implementation
+public func snake_normalize_f32(
+    _ rows: Int, _ n: Int, _ x: UnsafePointer<Float>, _ xRow: Int, _ xs: Int,
+    _ out: UnsafeMutablePointer<Float>, _ outRow: Int, _ os: Int, _ grain: Int
+) { normalize(rows, n, x, xRow, xs, out, outRow, os, grain) }
