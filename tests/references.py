@@ -175,6 +175,26 @@ def arithmetic(ref):
     return ref
 
 
+def ref_gelu(x):
+    """0.5·x·(1 + tanh(z)), z = √(2/π)(x + 0.044715x³), evaluated as
+    x / (1 + e^(-2z)) in Python floats (the same function without the
+    cancellation of 1 + tanh(z) for negative x); its limits beyond |x| > 1e5."""
+    v = float(x)
+    if math.isnan(v) or v == -math.inf:
+        return math.nan
+    if abs(v) > 1e5:
+        return v if v > 0 else -0.0
+    z = math.sqrt(2 / math.pi) * (v + 0.044715 * v**3)
+    try:
+        return v / (1 + math.exp(-2 * z))
+    except OverflowError:
+        return -0.0
+
+
+# Not exact: relative tolerance per loop dtype (the issue's accuracy bound).
+ref_gelu.rtol = {np.dtype(np.float64): 1e-12, np.dtype(np.float32): 1e-6}
+
+
 @arithmetic
 def ref_scale(x, s):
     """x * s, rounded in the loop dtype."""
@@ -196,6 +216,7 @@ REFERENCES: dict[str, Callable] = {
     "clip": ref_clip,
     "argmax": ref_argmax,
     "relu": ref_relu,
+    "gelu": ref_gelu,
     "scale": ref_scale,
     "saxpy": ref_saxpy,
 }

@@ -6,6 +6,7 @@ NumPy expression a user would write instead, and a pure-Python loop.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 
 import numpy as np
@@ -106,6 +107,13 @@ CASES = {
         python=lambda x: [v if v > 0 else 0.0 for v in x],
         reference=lambda x: np.maximum(x, 0),
         exact=True,
+    ),
+    "gelu": dict(
+        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
+        numpy=lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi).astype(x.dtype) * (x + x.dtype.type(0.044715) * x**3))),
+        python=lambda x: [0.5 * v * (1 + math.tanh(0.7978845608028654 * (v + 0.044715 * v**3))) for v in x],
+        reference=lambda x: (lambda v: 0.5 * v * (1 + np.tanh(np.sqrt(2 / np.pi) * (v + 0.044715 * v**3))))(x.astype(np.float64)),
+        exact=False,
     ),
     "scale": dict(
         inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), dt(1.5)),

@@ -41,6 +41,7 @@ func mapElements<Op: ElementwiseOp>(
         for i in 0..<n {
             out.advanced(bytes: i &* os).pointee = Op.scalar(x.at(i, step: xs), y.at(i, step: ys), z.at(i, step: zs))
         }
+        if Op.clearsInvalid { feclearexcept(FE_INVALID) }
         return
     }
     let body = n / T.lanes &* T.lanes
@@ -56,13 +57,13 @@ func mapElements<Op: ElementwiseOp>(
         T.store(Op.vector(T.load(x, i), yv, zv), out, i)
         i &+= T.lanes
     }
-    // Compares of NaN lanes may have raised "invalid"; a kernel that does no
-    // arithmetic cannot raise it legitimately, so drop it (as NumPy's clip
-    // loop does) rather than let NumPy turn it into a RuntimeWarning.
-    if Op.clearsInvalid { feclearexcept(FE_INVALID) }
     for i in body..<n {
         out[i] = Op.scalar(x[i], y[ys == 0 ? 0 : i], z[zs == 0 ? 0 : i])
     }
+    // Compares of NaN lanes may have raised "invalid"; a kernel that cannot
+    // raise it legitimately drops it (as NumPy's clip loop does) rather than
+    // let NumPy turn it into a RuntimeWarning.
+    if Op.clearsInvalid { feclearexcept(FE_INVALID) }
 }
 
 /// Splits an elementwise call into `_mt` chunks and runs `mapElements` on each.

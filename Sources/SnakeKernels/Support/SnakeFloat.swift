@@ -27,6 +27,12 @@ public protocol SnakeFloat: BinaryFloatingPoint, SIMDScalar, Codable {
     static func clipConstant(_ x: V, _ lo: V, _ hi: V) -> V
     /// x > 0 || isnan(x) ? x : +0.0
     static func relu(_ x: V) -> V
+    /// e^x per lane (Math/Exp.swift): within a few ulps; +inf above the
+    /// overflow threshold and 0 below underflow without raising "overflow";
+    /// NaN stays NaN.
+    static func exp(_ x: V) -> V
+    /// gelu, tanh approximation (Math/Exp.swift).
+    static func gelu(_ x: V) -> V
 }
 
 extension Double: SnakeFloat {
@@ -46,6 +52,8 @@ extension Double: SnakeFloat {
     @inline(__always) public static func relu(_ x: V) -> V {
         x.replacing(with: 0, where: .!(x .> 0) .& (x .== x))
     }
+    @inline(__always) public static func exp(_ x: V) -> V { vectorExp(x) }
+    @inline(__always) public static func gelu(_ x: V) -> V { vectorGelu(x) }
 }
 
 extension Float: SnakeFloat {
@@ -65,6 +73,8 @@ extension Float: SnakeFloat {
     @inline(__always) public static func relu(_ x: V) -> V {
         x.replacing(with: 0, where: .!(x .> 0) .& (x .== x))
     }
+    @inline(__always) public static func exp(_ x: V) -> V { vectorExp(x) }
+    @inline(__always) public static func gelu(_ x: V) -> V { vectorGelu(x) }
 }
 
 // MARK: - Ordering floats as integers
