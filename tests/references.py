@@ -114,6 +114,22 @@ def ref_normalize(x: np.ndarray):
     return values, [abs(v) for v in values]
 
 
+def ref_softmax(x: np.ndarray):
+    """exp(x - max) / Σ exp(x - max) in Python floats; a NaN, or a row of
+    all -inf, gives NaN; empty gives empty."""
+    xs = [float(v) for v in x]
+    if not xs:
+        return [], []
+    if any(math.isnan(v) for v in xs) or all(v == -math.inf for v in xs):
+        return [math.nan] * len(xs), [0.0] * len(xs)
+    m = max(xs)
+    es = [math.exp(v - m) for v in xs]
+    total = math.fsum(es)
+    values = [e / total for e in es]
+    # exp amplifies the rounding of x - max by |x - max| (its condition number).
+    return values, [abs(v) * (1 + abs(u - m)) if v else 0.0 for v, u in zip(values, xs)]
+
+
 def ref_argmax(x: np.ndarray) -> int:
     """np.argmax: first maximum; the first NaN beats everything; -0.0 == 0.0."""
     if len(x) == 0:
@@ -213,6 +229,7 @@ REFERENCES: dict[str, Callable] = {
     "variance": ref_variance,
     "cumsum": ref_cumsum,
     "normalize": ref_normalize,
+    "softmax": ref_softmax,
     "clip": ref_clip,
     "argmax": ref_argmax,
     "relu": ref_relu,

@@ -47,6 +47,13 @@ def python_args(args):
     return [a.tolist() if isinstance(a, np.ndarray) else a.item() for a in args]
 
 
+def _softmax_loop(x):
+    m = max(x)
+    es = [math.exp(v - m) for v in x]
+    total = sum(es)
+    return [e / total for e in es]
+
+
 # One entry per base kernel: inputs(n, dtype, rng) -> args; numpy(*args), the
 # expression a NumPy user writes; python(*lists), a plain loop; reference
 # (*args), an accurate answer (float64 accumulation: NumPy's float32 `a @ a`
@@ -85,6 +92,13 @@ CASES = {
         numpy=lambda x: x / np.linalg.norm(x),
         python=lambda x: (lambda r: [v / r for v in x])(sum(v * v for v in x) ** 0.5),
         reference=lambda x: x.astype(np.float64) / np.linalg.norm(x.astype(np.float64)),
+        exact=False,
+    ),
+    "softmax": dict(
+        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
+        numpy=lambda x: (lambda e: e / e.sum())(np.exp(x - x.max())),
+        python=lambda x: _softmax_loop(x),
+        reference=lambda x: (lambda v: (lambda e: e / e.sum())(np.exp(v - v.max())))(x.astype(np.float64)),
         exact=False,
     ),
     "clip": dict(
