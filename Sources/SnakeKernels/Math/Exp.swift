@@ -16,11 +16,22 @@ func vectorExp(_ x: SIMD8<Double>) -> SIMD8<Double> {
     let xc = x.clamped(lowerBound: lo, upperBound: hi)
     let k = (xc * V(repeating: 1.4426950408889634)).rounded(.toNearestOrEven)
     let r = (xc - k * V(repeating: 0.693147180369123816490)) - k * V(repeating: 1.90821492927058770002e-10)
-    var p = V(repeating: 1.0 / 6227020800.0)  // 1/13!
-    for c in [1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
-              1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0] {
-        p = madd(V(repeating: c), p, r)
-    }
+    // Horner on 1/13! ... 1/0!, written out (an array literal here was a
+    // heap allocation per call wherever the function was not inlined).
+    var p = V(repeating: 1.0 / 6227020800.0)
+    p = madd(V(repeating: 1.0 / 479001600.0), p, r)
+    p = madd(V(repeating: 1.0 / 39916800.0), p, r)
+    p = madd(V(repeating: 1.0 / 3628800.0), p, r)
+    p = madd(V(repeating: 1.0 / 362880.0), p, r)
+    p = madd(V(repeating: 1.0 / 40320.0), p, r)
+    p = madd(V(repeating: 1.0 / 5040.0), p, r)
+    p = madd(V(repeating: 1.0 / 720.0), p, r)
+    p = madd(V(repeating: 1.0 / 120.0), p, r)
+    p = madd(V(repeating: 1.0 / 24.0), p, r)
+    p = madd(V(repeating: 1.0 / 6.0), p, r)
+    p = madd(V(repeating: 0.5), p, r)
+    p = madd(V(repeating: 1.0), p, r)
+    p = madd(V(repeating: 1.0), p, r)
     // k as integers without a per-lane conversion: adding 1.5·2^52 puts the
     // integral k in the low mantissa bits (the stdlib's generic SIMD
     // float-to-int init converted lane by lane: 30% of softmax's time).
@@ -43,9 +54,13 @@ func vectorExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
     let k = (xc * V(repeating: 1.44269504)).rounded(.toNearestOrEven)
     let r = (xc - k * V(repeating: 0.693145752)) - k * V(repeating: 1.42860677e-6)
     var p = V(repeating: 1.0 / 5040.0)
-    for c: Float in [1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0] {
-        p = madd(V(repeating: c), p, r)
-    }
+    p = madd(V(repeating: 1.0 / 720.0), p, r)
+    p = madd(V(repeating: 1.0 / 120.0), p, r)
+    p = madd(V(repeating: 1.0 / 24.0), p, r)
+    p = madd(V(repeating: 1.0 / 6.0), p, r)
+    p = madd(V(repeating: 0.5), p, r)
+    p = madd(V(repeating: 1.0), p, r)
+    p = madd(V(repeating: 1.0), p, r)
     let magic = V(repeating: 0x1.8p23)
     let ki = unsafeBitCast(k + magic, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
     let k1 = ki &>> 1, k2 = ki &- k1
