@@ -6,7 +6,7 @@
 For each kernel of the kernel table (snake.kernels()), each size and dtype:
 snake single-threaded, its `_mt` twin where the table has one, NumPy with
 BLAS pinned to one thread (threadpoolctl) and with its default threads, and
-a pure-Python loop (sizes up to 1e7; beyond that it would take minutes).
+a pure-Python loop (sizes up to 1e6; beyond that a full run takes too long).
 snake's and the Python loop's results are checked against an accurate
 reference (float64 accumulation) before they are timed; NumPy is the peer.
 Times are best-of-repeats in this one process, so the ratios compare like
@@ -32,7 +32,7 @@ try:
 except ImportError:  # optional extra: pip install .[bench]
     threadpool_limits = None
 
-PYTHON_MAX_N = 10**7
+PYTHON_MAX_N = 10**6
 
 
 def check(name: str, got, want, exact: bool, dtype) -> None:
