@@ -1,4 +1,4 @@
-// The loop every elementwise kernel runs (clip, relu, scale, saxpy).
+// The loop every elementwise kernel runs (clip, relu, gelu, scale, saxpy).
 //
 // Up to three inputs; kernels with fewer pass a dummy broadcast input. The
 // SIMD path applies when the output and the first input are contiguous and
@@ -6,14 +6,6 @@
 // common shapes of `f(x)`, `f(x, s)` and `f(x, y, s)`. Anything else (strided,
 // negative or mixed layouts) runs the scalar loop. Chunks are independent,
 // so `_mt` results are bit-identical to single-threaded ones.
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One elementwise kernel: its vector and scalar forms. A type, not a pair
 /// of closures, so every use is specialised and inlined (a closure argument
@@ -41,7 +33,7 @@ func mapElements<Op: ElementwiseOp>(
         for i in 0..<n {
             out.advanced(bytes: i &* os).pointee = Op.scalar(x.at(i, step: xs), y.at(i, step: ys), z.at(i, step: zs))
         }
-        if Op.clearsInvalid { feclearexcept(FE_INVALID) }
+        if Op.clearsInvalid { clearFPFlags(fpInvalid) }
         return
     }
     let body = n / T.lanes &* T.lanes
@@ -63,7 +55,7 @@ func mapElements<Op: ElementwiseOp>(
     // Compares of NaN lanes may have raised "invalid"; a kernel that cannot
     // raise it legitimately drops it (as NumPy's clip loop does) rather than
     // let NumPy turn it into a RuntimeWarning.
-    if Op.clearsInvalid { feclearexcept(FE_INVALID) }
+    if Op.clearsInvalid { clearFPFlags(fpInvalid) }
 }
 
 /// Splits an elementwise call into `_mt` chunks and runs `mapElements` on each.

@@ -9,13 +9,6 @@
 // with NumPy's "invalid value" warning (inf - inf), and a variance that
 // overflows gives inf with an "overflow" warning, as np.var does.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SnakeABI
 
 /// Count, mean and sum of squared deviations (M2) of a run of elements.
@@ -128,9 +121,9 @@ func variance<T: SnakeFloat>(
     // square both lanes to get one square: m2² can overflow in a lane whose
     // value is then dropped, raising a spurious "overflow" (seen for data
     // near 1e77). Report overflow exactly when a result overflowed, as np.var.
-    feclearexcept(FE_OVERFLOW)
+    clearFPFlags(fpOverflow)
     for r in 0..<rows where out.advanced(bytes: r &* outRow).pointee.isInfinite {
-        feraiseexcept(FE_OVERFLOW)
+        raiseFPFlags(fpOverflow)
         break
     }
 }

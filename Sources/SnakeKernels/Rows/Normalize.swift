@@ -6,13 +6,6 @@
 // rows near 1e300 or 1e-300. `_mt` on a long row: the squares are summed in
 // parallel chunks first, then the division runs in parallel.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SnakeABI
 
 /// How to divide a row: by `first`, then (if not 1) by `second`.
@@ -28,7 +21,7 @@ func normDivisor<T: SnakeFloat>(_ ss: Double, _ n: Int, _ x: UnsafePointer<T>, _
     if ss.isFinite && ss >= 0x1p-900 { return RowDivisor(first: ss.squareRoot(), second: 1) }
     // Overflowed, underflowed or zero: rescale by the largest magnitude. The
     // squares' overflow was ours, not the result's: drop that flag.
-    feclearexcept(FE_OVERFLOW)
+    clearFPFlags(fpOverflow)
     var m = 0.0
     for i in 0..<n { m = Swift.max(m, Double(x.at(i, step: step).magnitude)) }
     if m == 0 { return nil }

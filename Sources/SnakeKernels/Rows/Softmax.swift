@@ -7,13 +7,6 @@
 // formula does (-inf - -inf). `_mt` on a long row runs each pass in parallel
 // chunks (the max and the sum merged in chunk order).
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SnakeABI
 
 /// The row maximum as a value (argmax's first NaN if there is one).
@@ -63,7 +56,7 @@ func fillUndefinedRow<T: SnakeFloat>(_ n: Int, _ out: UnsafeMutablePointer<T>, _
     let isNaN = T.isNaN(bits: b), isMinusInf = b == (-T.infinity).bits
     guard isNaN || isMinusInf else { return false }
     for i in 0..<n { out.advanced(bytes: i &* os).pointee = T.nan }
-    if isMinusInf { feraiseexcept(FE_INVALID) }
+    if isMinusInf { raiseFPFlags(fpInvalid) }
     return true
 }
 

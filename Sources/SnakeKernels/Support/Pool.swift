@@ -75,7 +75,7 @@ final class ThreadPool {
             }
             job = nil
             let flags = Int32(truncatingIfNeeded: workerFlags.load(ordering: .relaxed))
-            if flags != 0 { feraiseexcept(flags) }
+            if flags != 0 { raiseFPFlags(flags) }
         }
         return true
     }
@@ -93,10 +93,10 @@ final class ThreadPool {
             guard exchanged else { word = current; continue }
             runTask(next)
             if onWorker {
-                let raised = fetestexcept(numpyFPExceptions)
+                let raised = testFPFlags(fpNumPyFlags)
                 if raised != 0 {
                     workerFlags.bitwiseOr(Int(raised), ordering: .relaxed)
-                    feclearexcept(numpyFPExceptions)
+                    clearFPFlags(fpNumPyFlags)
                 }
             }
             finished.add(1, ordering: .releasing)
@@ -160,7 +160,7 @@ final class ThreadPool {
                 pthread_mutex_unlock(lock)
             }
             seen = now
-            feclearexcept(numpyFPExceptions)  // nothing stale reaches the next caller
+            clearFPFlags(fpNumPyFlags)  // nothing stale reaches the next caller
             claimTasks(onWorker: true)
         }
     }
@@ -185,9 +185,6 @@ final class ThreadPool {
         return c
     }
 }
-
-/// The floating-point exceptions NumPy reports as warnings.
-private let numpyFPExceptions: Int32 = FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW
 
 private func monotonicNanoseconds() -> Int {
     var t = timespec()
