@@ -23,6 +23,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from snake._bench import base_name  # noqa: F401  (re-exported for the tests)
+
 
 class Sum(NamedTuple):
     value: float  # exact sum, rounded once to float64 (may be inf / nan)
@@ -48,11 +50,6 @@ def _exact_sum(terms: list[float]) -> Sum:
             return Sum(float(exact), abs_sum)
         except OverflowError:
             return Sum(math.copysign(math.inf, exact), math.inf)
-
-
-def base_name(name: str) -> str:
-    """`_mt` twins share their single-threaded kernel's reference."""
-    return name[: -len("_mt")] if name.endswith("_mt") else name
 
 
 # ---- references, one per base kernel name ---------------------------------

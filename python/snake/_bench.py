@@ -147,10 +147,7 @@ CASES = {
 
 
 def base_name(name: str) -> str:
-    return name[:-3] if name.endswith("_mt") else name
-
-
-def base_name(name: str) -> str:
+    """`_mt` twins share their single-threaded kernel's case (and reference)."""
     return name[:-3] if name.endswith("_mt") else name
 
 

@@ -9,12 +9,6 @@
 
 import SnakeABI
 
-/// The row maximum as a value (argmax's first NaN if there is one).
-@inline(__always)
-func rowMax<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> ArgmaxPartial<T.Bits> {
-    argmaxRange(n, x, step, origin: 0)
-}
-
 /// out[i] = exp(x[i] - m); returns Σ out[i] in Float64.
 @inline(__always)
 func expShifted<T: SnakeFloat>(
@@ -89,7 +83,7 @@ func softmax<T: SnakeFloat>(
         row: { r in
             let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
             guard n > 0 else { return }
-            let m = xr.at(rowMax(n, xr, xs).index, step: xs)
+            let m = xr.at(argmaxRange(n, xr, xs, origin: 0).index, step: xs)  // a NaN wins
             if fillUndefinedRow(n, or, os, m) { return }
             divideBy(n, or, os, expShifted(n, xr, xs, or, os, m))
         },
