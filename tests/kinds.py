@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from arrays import make_values
-from references import apply_index, apply_map, apply_rows, apply_sum
+from references import apply_index, apply_map, apply_rows, apply_sum, apply_window
 
 # Sums must satisfy |got - exact| <= K * n * (eps * Σ|term| + smallest_subnormal)
 # in the loop's dtype. The eps term is the classic bound for any summation
@@ -62,12 +62,21 @@ def check_index(ref, inputs, got, out_dtype, label=""):
 
 def check_rows(ref, inputs, got, out_dtype, label=""):
     """VEC: every element within K * n * eps * scale of the reference."""
+    x = np.asarray(inputs[0])
+    _check_close(got, x.shape, *apply_rows(ref, x), x.shape[-1], out_dtype, label)
+
+
+def check_window(ref, inputs, got, out_dtype, label=""):
+    """WINDOW: like VEC, against exact window sums."""
+    x, w = np.asarray(inputs[0]), np.asarray(inputs[1])
+    values, scales = apply_window(ref, x, w)
+    _check_close(got, values.shape, values, scales, x.shape[-1], out_dtype, label)
+
+
+def _check_close(got, shape, values, scales, n, out_dtype, label):
     got = np.asarray(got)
     assert got.dtype == out_dtype, f"{label}: dtype {got.dtype} != {out_dtype}"
-    x = np.asarray(inputs[0])
-    assert got.shape == x.shape, label
-    values, scales = apply_rows(ref, x)
-    n = x.shape[-1]
+    assert got.shape == shape, label
     fi = np.finfo(out_dtype)
     want = as_float(out_dtype, values)
     special = np.isnan(values) | np.isinf(want)
@@ -160,6 +169,61 @@ def map3_inputs(n, dtype, layout, flavor, rng):
     return x, lo, np.asarray(hi[0])  # lo broadcast along outer rows, hi 0-d
 
 
+def window_inputs(n, dtype, layout, flavor, rng):
+    """x in the layout; w a Python int (often < n, sometimes >= n) or a
+    per-row array when the layout has outer axes."""
+    x = layout(make_values(n, dtype, flavor, rng, for_sums=True))
+    return (x, window_for(x, rng))
+
+
+def window_for(x, rng):
+    n = x.shape[-1]
+    ws = [1, 2, 3, 7, 16, 17, max(n, 1), n + 5, int(rng.integers(1, n + 2))]
+    if x.ndim > 1:
+        return rng.choice(ws, size=x.shape[:-1])
+    return int(rng.choice(ws))
+
+
+def hist_inputs(n, dtype, layout, flavor, rng):
+    x = layout(make_values(n, dtype, flavor, rng))
+    return (x,) + hist_operands(x, rng)
+
+
+def hist_operands(x, rng):
+    """n_bins, lo, hi: a range inside the data's finite values (so values
+    fall outside it and on its edges), or a fixed one."""
+    fin = np.asarray(x, dtype=np.float64)
+    fin = fin[np.isfinite(fin)]
+    n_bins = int(rng.choice([1, 2, 3, 5, 10, 64]))
+    top = float(np.finfo(np.asarray(x).dtype).max)
+    if fin.size >= 2 and rng.random() < 0.7:
+        lo, hi = sorted(float(v) for v in rng.choice(fin, 2))
+        if not lo < hi:
+            lo, hi = lo - 1.0, hi + 1.0
+        if hi - lo > top / 16:  # NumPy may overflow in linspace; tested apart
+            lo, hi = lo / 64, hi / 64
+    else:
+        lo, hi = -2.5, 7.0
+    return n_bins, lo, hi
+
+
+def check_hist(ref, inputs, got, out_dtype, label=""):
+    """HIST: exactly np.histogram's counts, row by row."""
+    x, n_bins, lo, hi = inputs
+    x = np.asarray(x)
+    want = np.empty(x.shape[:-1] + (n_bins,), dtype=np.int64)
+    try:
+        for idx in np.ndindex(x.shape[:-1]):
+            want[idx] = ref(x[idx], n_bins, lo, hi)
+    except ValueError as e:  # "Too many bins for data range"
+        assert isinstance(got, ValueError), f"{label}: np.histogram raised {e!r}, snake did not"
+        return
+    assert not isinstance(got, Exception), f"{label}: raised {got!r}, np.histogram did not"
+    got = np.asarray(got)
+    assert got.dtype == np.int64 and got.shape == want.shape, label
+    assert np.array_equal(got, want), f"{label}: got {got!r}, want {want!r}"
+
+
 @dataclass(frozen=True)
 class Kind:
     nin: int
@@ -171,6 +235,12 @@ class Kind:
     # may warn like np.sum(a * b) does, but only when an input holds an inf.
     # NaN input alone must never warn (quiet NaNs raise no flag).
     invalid_on_inf: bool = False
+    # All inputs are float arrays of the loop dtype (the generic API and
+    # thread tests build inputs that way); WINDOW and HIST take an integer
+    # window / bins and a range, and have tests of their own.
+    float_operands: bool = True
+    # May raise ValueError for some inputs; the check decides whether it should.
+    may_raise: bool = False
 
 
 KINDS = {
@@ -181,6 +251,11 @@ KINDS = {
     "MAP1": Kind(1, None, map1_inputs, check_map),
     "MAP2": Kind(2, None, map2_inputs, check_map),
     "MAP3": Kind(3, None, map3_inputs, check_map),
+    "WINDOW": Kind(2, "(n),()->(n)", window_inputs, check_window, invalid_on_inf=True,
+                   float_operands=False),
+    # ValueError where np.histogram raises one (bins too narrow for the dtype)
+    "HIST": Kind(1, "(n),(),()->(m)", hist_inputs, check_hist, float_operands=False,
+                 may_raise=True),
 }
 
 

@@ -127,6 +127,55 @@ def ref_softmax(x: np.ndarray):
     return values, [abs(v) * (1 + abs(u - m)) if v else 0.0 for v, u in zip(values, xs)]
 
 
+def _fixed(v: float) -> int:
+    """A finite float as an exact integer multiple of 2**-1074."""
+    p, q = v.as_integer_ratio()
+    return p * (1 << 1074) // q
+
+
+def _to_float(fixed: int) -> float:
+    try:
+        return fixed / (1 << 1074)  # int / int is correctly rounded
+    except OverflowError:
+        return math.copysign(math.inf, fixed)
+
+
+def ref_rolling_sum(x: np.ndarray, w: int):
+    """Exact window sums Σ x[max(0, i-w+1) .. i] (exact prefix sums in
+    fixed point, so long rows stay O(n)); a window holding NaN, or +inf and
+    -inf, is NaN; scales: Σ|x| over the window (error scale)."""
+    xs = [float(v) for v in x]
+    pre, mag, nan, pinf, ninf = [0], [0], [0], [0], [0]
+    for v in xs:
+        finite = math.isfinite(v)
+        pre.append(pre[-1] + (_fixed(v) if finite else 0))
+        mag.append(mag[-1] + (_fixed(abs(v)) if finite else 0))
+        nan.append(nan[-1] + math.isnan(v))
+        pinf.append(pinf[-1] + (v == math.inf))
+        ninf.append(ninf[-1] + (v == -math.inf))
+    values, scales = [], []
+    for i in range(len(xs)):
+        a, b = max(0, i - w + 1), i + 1
+        n_nan, n_pinf, n_ninf = nan[b] - nan[a], pinf[b] - pinf[a], ninf[b] - ninf[a]
+        if n_nan or (n_pinf and n_ninf):
+            values.append(math.nan)
+        elif n_pinf or n_ninf:
+            values.append(math.inf if n_pinf else -math.inf)
+        else:
+            exact = pre[b] - pre[a]
+            # -0.0 only when every term is -0.0 (IEEE sums of zeros)
+            neg_zero = exact == 0 and all(math.copysign(1, v) < 0 and v == 0 for v in xs[a:b])
+            values.append(-0.0 if neg_zero else _to_float(exact))
+        scales.append(_to_float(mag[b] - mag[a]) if not (n_nan or n_pinf or n_ninf) else 0.0)
+    return values, scales
+
+
+def ref_histogram(x: np.ndarray, n_bins: int, lo: float, hi: float):
+    """The specification itself: np.histogram's counts for one row (or the
+    ValueError it raises)."""
+    return np.histogram(x, n_bins, (lo, hi))[0]
+
+
 def ref_argmax(x: np.ndarray) -> int:
     """np.argmax: first maximum; the first NaN beats everything; -0.0 == 0.0."""
     if len(x) == 0:
@@ -233,6 +282,8 @@ REFERENCES: dict[str, Callable] = {
     "gelu": ref_gelu,
     "scale": ref_scale,
     "saxpy": ref_saxpy,
+    "rolling_sum": ref_rolling_sum,
+    "histogram": ref_histogram,
 }
 
 
@@ -265,6 +316,19 @@ def apply_rows(ref, x):
     scales = np.empty(x.shape, dtype=np.float64)
     for idx in np.ndindex(x.shape[:-1]):
         v, sc = ref(x[idx])
+        values[idx], scales[idx] = v, sc
+    return values, scales
+
+
+def apply_window(ref, x, w):
+    """WINDOW: (values, scales) float64 arrays of the broadcast shape."""
+    x, w = np.asarray(x), np.asarray(w)
+    outer = np.broadcast_shapes(x.shape[:-1], w.shape)
+    xb, wb = np.broadcast_to(x, outer + x.shape[-1:]), np.broadcast_to(w, outer)
+    values = np.empty(xb.shape, dtype=np.float64)
+    scales = np.empty(xb.shape, dtype=np.float64)
+    for idx in np.ndindex(outer):
+        v, sc = ref(xb[idx], int(wb[idx]))
         values[idx], scales[idx] = v, sc
     return values, scales
 

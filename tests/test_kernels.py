@@ -15,10 +15,10 @@ from hypothesis.extra import numpy as hnp
 
 import snake
 from arrays import LAYOUTS, grid
-from kinds import KINDS, loop_dtypes
+from kinds import KINDS, hist_operands, loop_dtypes, window_for
 from references import REFERENCES, base_name
 
-LOOPS = [(k, t) for k in snake.kernels() for t in k.ufunc.types]
+LOOPS = [(k, t) for k in snake.kernels() for t in k.types]
 LOOP_IDS = [f"{k.name}[{t}]" for k, t in LOOPS]
 
 
@@ -40,13 +40,15 @@ def test_table_is_consistent():
     assert len(table) >= 1
     by_name = {k.name: k for k in table}
     for k in table:
-        assert k.ufunc.__name__ == k.name and getattr(snake, k.name) is k.ufunc
+        assert k.ufunc.__name__ == k.name and getattr(snake, k.name) is k.function
+        assert (k.function is k.ufunc) == (k.kind != "HIST")  # histogram: a function
         assert k.name in snake.__all__
+        assert k.types and (k.ufunc.types in ([], list(k.types)))  # ArrayMethod loops: []
         if k.name.endswith("_mt"):
             base = by_name[base_name(k.name)]
             assert k.mt_grain > 0 and base.mt_grain == 0
-            assert (k.kind, k.ufunc.types, k.ufunc.signature) == (
-                base.kind, base.ufunc.types, base.ufunc.signature)
+            assert (k.kind, k.types, k.ufunc.signature) == (
+                base.kind, base.types, base.ufunc.signature)
         else:
             assert k.mt_grain == 0
 
@@ -58,14 +60,19 @@ def run_case(kernel, types, inputs, label):
     ref = REFERENCES[base_name(kernel.name)]
     if kind.empty_raises and inputs[0].shape[-1] == 0:
         with pytest.raises(ValueError, match="empty sequence"):
-            kernel.ufunc(*inputs)
+            kernel.function(*inputs)
         return
     with warnings.catch_warnings():  # pytest turns any other warning into an error
         if kind.invalid_on_inf and any(np.isinf(np.asarray(a)).any() for a in inputs):
             warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
         if getattr(ref, "arithmetic", False):  # warns where NumPy's ufuncs warn
             warnings.filterwarnings("ignore", "(overflow|invalid value) encountered", RuntimeWarning)
-        got = kernel.ufunc(*inputs)
+        try:
+            got = kernel.function(*inputs)
+        except ValueError as e:
+            if not kind.may_raise:
+                raise
+            got = e
     kind.check(ref, inputs, got, out_dtype, label)
 
 
@@ -95,7 +102,7 @@ def test_loop_matches_reference_property(kernel, types, data):
     """Random lengths, values (incl. NaN/inf/-0.0/subnormals) and layouts."""
     kind = KINDS[kernel.kind]
     dtype = loop_dtypes(types)[0][0]
-    for_sums = kernel.kind in ("REDUCE", "REDUCE2", "VEC")
+    for_sums = kernel.kind in ("REDUCE", "REDUCE2", "VEC", "WINDOW")
     bound = finite_bound(dtype, for_sums)
     elements = st.floats(
         width=dtype.itemsize * 8, allow_subnormal=True,
@@ -105,7 +112,11 @@ def test_loop_matches_reference_property(kernel, types, data):
         elements = st.one_of(elements, elements, elements, st.sampled_from([np.nan, np.inf, -np.inf]))
     n = data.draw(st.integers(1 if kind.empty_raises else 0, 70), label="n")
     layout = data.draw(st.sampled_from(sorted(LAYOUTS)), label="layout")
+    nfloat = kind.nin if kind.float_operands else 1
     inputs = tuple(
         LAYOUTS[layout](data.draw(hnp.arrays(dtype, n, elements=elements), label=f"in{i}"))
-        for i in range(kind.nin))
+        for i in range(nfloat))
+    if not kind.float_operands:  # the window / bins and range, from the data
+        rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
+        inputs += (window_for(inputs[0], rng),) if kernel.kind == "WINDOW" else hist_operands(inputs[0], rng)
     run_case(kernel, types, inputs, f"{kernel.name}[{types}] n={n} {layout}")

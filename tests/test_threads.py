@@ -39,15 +39,23 @@ def test_there_are_mt_kernels_and_twins():
 
 
 def twin(kernel):
-    return BY_NAME[base_name(kernel.name)].ufunc
+    return BY_NAME[base_name(kernel.name)].function
+
+
+# The non-float operands: a window well below the chunk length (overlapping
+# chunks; test_rolling_sum_mt_long_windows covers the rest), and bins / range.
+EXTRA_OPERANDS = {"WINDOW": (100,), "HIST": (64, -2.5, 2.5)}
 
 
 def big_inputs(kernel, shape, flavor, seed, dtype=np.float64):
-    """kernel.nin arrays of `shape`, from one value flavor (arrays.py)."""
+    """The kernel's operands: float arrays of `shape` from one value flavor
+    (arrays.py), then any fixed non-float operands."""
     rng = np.random.default_rng(seed)
     size = int(np.prod(shape))
-    return tuple(make_values(size, dtype, flavor, rng, for_sums=kernel.kind in ROUNDED).reshape(shape)
-                 for _ in range(kernel.ufunc.nin))
+    nfloat = kernel.ufunc.nin if KINDS[kernel.kind].float_operands else 1
+    for_sums = kernel.kind in ROUNDED + ("WINDOW",)
+    return tuple(make_values(size, dtype, flavor, rng, for_sums=for_sums).reshape(shape)
+                 for _ in range(nfloat)) + EXTRA_OPERANDS.get(kernel.kind, ())
 
 
 def assert_agrees(kernel, inputs, got, want):
@@ -90,18 +98,18 @@ def test_mt_agrees_with_twin_on_large_input(kernel, restore_threads):
             want = twin(kernel)(*xs)
             for threads in (2, 3):
                 snake.set_num_threads(threads)
-                assert_agrees(kernel, xs, kernel.ufunc(*xs), want)
-            strided = tuple(map(relayout, xs))  # strided path, same values
-            assert_agrees(kernel, xs, kernel.ufunc(*strided), want)
+                assert_agrees(kernel, xs, kernel.function(*xs), want)
+            strided = tuple(relayout(x) if isinstance(x, np.ndarray) else x for x in xs)  # same values
+            assert_agrees(kernel, xs, kernel.function(*strided), want)
 
 
 @pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
 def test_mt_with_one_thread_is_the_single_threaded_kernel(kernel, restore_threads):
     xs = big_inputs(kernel, (2_000_000,), "normal", seed=7)
     snake.set_num_threads(1)
-    assert np.array_equal(bits(kernel.ufunc(*xs)), bits(twin(kernel)(*xs)))
+    assert np.array_equal(bits(kernel.function(*xs)), bits(twin(kernel)(*xs)))
     snake.set_num_threads(2)  # and 2 threads stays within tolerance of it
-    assert_agrees(kernel, xs, kernel.ufunc(*xs), twin(kernel)(*xs))
+    assert_agrees(kernel, xs, kernel.function(*xs), twin(kernel)(*xs))
 
 
 @pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
@@ -112,7 +120,7 @@ def test_mt_small_input_is_single_threaded_and_exact(kernel, restore_threads):
         if KINDS[kernel.kind].empty_raises and n == 0:
             continue
         xs = big_inputs(kernel, (n,), "normal", seed=n)
-        assert np.array_equal(bits(kernel.ufunc(*xs)), bits(twin(kernel)(*xs)))
+        assert np.array_equal(bits(kernel.function(*xs)), bits(twin(kernel)(*xs)))
 
 
 @pytest.mark.parametrize("kernel", MT, ids=MT_IDS)
@@ -121,9 +129,9 @@ def test_mt_is_deterministic(kernel, restore_threads):
     snake.set_num_threads(2)
     for shape in ((3_000_001,), (64, 50_000)):
         xs = big_inputs(kernel, shape, "extremes", seed=3)
-        first = bits(kernel.ufunc(*xs))
+        first = bits(kernel.function(*xs))
         for _ in range(4):
-            assert np.array_equal(bits(kernel.ufunc(*xs)), first)
+            assert np.array_equal(bits(kernel.function(*xs)), first)
 
 
 def test_set_num_threads_round_trip(restore_threads):
@@ -164,7 +172,7 @@ def test_concurrent_python_threads(kernel, restore_threads):
 
     def work(i):
         for _ in range(5):
-            assert_agrees(kernel, jobs[i], kernel.ufunc(*jobs[i]), wants[i])
+            assert_agrees(kernel, jobs[i], kernel.function(*jobs[i]), wants[i])
         return i
 
     toggler = threading.Thread(target=toggle)
@@ -205,7 +213,7 @@ def fork_and_wait(child, timeout=30.0):
 
 def mt_result_ok(kernel, xs, want):
     try:
-        assert_agrees(kernel, xs, kernel.ufunc(*xs), want)
+        assert_agrees(kernel, xs, kernel.function(*xs), want)
         return True
     except AssertionError:
         return False
@@ -286,8 +294,11 @@ MT_CHECK = """
     for k in kernels():
         if k.mt_grain:
             base = getattr(snake, k.name[:-3])
-            xs = [np.random.default_rng(i).standard_normal(4 * k.mt_grain + 3) for i in range(k.ufunc.nin)]
-            a, b = k.ufunc(*xs), base(*xs)
+            extra = {"WINDOW": (100,), "HIST": (64, -2.5, 2.5)}.get(k.kind)
+            nfloat = 1 if extra else k.ufunc.nin
+            xs = [np.random.default_rng(i).standard_normal(4 * k.mt_grain + 3) for i in range(nfloat)]
+            xs += extra or ()
+            a, b = k.function(*xs), base(*xs)
             # Running sums cross zero: absolute slack on the row's scale.
             assert np.allclose(a, b, rtol=1e-12, atol=1e-12 * np.abs(b).max()), (k.name, a, b)
 """
@@ -385,6 +396,6 @@ def test_mt_split_paths_with_a_small_grain(kernel, restore_threads):
             snake.set_num_threads(threads)
             for shape in [(100_003,), (7, 30_011), (2, 50_000)]:
                 xs = big_inputs(kernel, shape, "normal", seed=sum(shape))
-                assert_agrees(kernel, xs, kernel.ufunc(*xs), twin(kernel)(*xs))
+                assert_agrees(kernel, xs, kernel.function(*xs), twin(kernel)(*xs))
     finally:
         _snake._set_mt_grain(kernel.name, old)

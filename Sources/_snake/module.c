@@ -12,6 +12,9 @@
 #define NPY_TARGET_VERSION NPY_2_1_API_VERSION
 #include <numpy/arrayobject.h>
 #include <numpy/ufuncobject.h>
+#include <numpy/dtype_api.h>
+#include <math.h>
+#include <stdarg.h>
 
 #include "snake_abi.h"
 
@@ -31,6 +34,7 @@
  * a: args, d: dimensions, s: steps (bytes). For gufuncs d[0]/s[0..nargs) are
  * the outer loop, then core sizes and core steps follow. */
 
+#define SNAKE_API_REDUCE LEGACY
 #define SNAKE_NIN_REDUCE 1
 #define SNAKE_NOUT_REDUCE 1
 #define SNAKE_SIG_REDUCE "(n)->()"
@@ -39,6 +43,7 @@
 #define SNAKE_CALL_REDUCE(fn, T, A) \
     fn(d[0], d[1], (const T *)a[0], s[0], s[2], (A *)a[1], s[1], grain)
 
+#define SNAKE_API_REDUCE2 LEGACY
 #define SNAKE_NIN_REDUCE2 2
 #define SNAKE_NOUT_REDUCE2 1
 #define SNAKE_SIG_REDUCE2 "(n),(n)->()"
@@ -48,6 +53,7 @@
     fn(d[0], d[1], (const T *)a[0], s[0], s[3], (const T *)a[1], s[1], \
        s[4], (A *)a[2], s[2], grain)
 
+#define SNAKE_API_INDEX LEGACY
 #define SNAKE_NIN_INDEX 1
 #define SNAKE_NOUT_INDEX 1
 #define SNAKE_SIG_INDEX "(n)->()"
@@ -56,6 +62,7 @@
 #define SNAKE_CALL_INDEX(fn, T, A) \
     fn(d[0], d[1], (const T *)a[0], s[0], s[2], (intptr_t *)a[1], s[1], grain)
 
+#define SNAKE_API_VEC LEGACY
 #define SNAKE_NIN_VEC 1
 #define SNAKE_NOUT_VEC 1
 #define SNAKE_SIG_VEC "(n)->(n)"
@@ -64,6 +71,7 @@
 #define SNAKE_CALL_VEC(fn, T, A) \
     fn(d[0], d[1], (const T *)a[0], s[0], s[2], (A *)a[1], s[1], s[3], grain)
 
+#define SNAKE_API_MAP1 LEGACY
 #define SNAKE_NIN_MAP1 1
 #define SNAKE_NOUT_MAP1 1
 #define SNAKE_SIG_MAP1 NULL
@@ -72,6 +80,7 @@
 #define SNAKE_CALL_MAP1(fn, T, A) \
     fn(d[0], (const T *)a[0], s[0], (T *)a[1], s[1], grain)
 
+#define SNAKE_API_MAP2 LEGACY
 #define SNAKE_NIN_MAP2 2
 #define SNAKE_NOUT_MAP2 1
 #define SNAKE_SIG_MAP2 NULL
@@ -80,6 +89,7 @@
 #define SNAKE_CALL_MAP2(fn, T, A) \
     fn(d[0], (const T *)a[0], s[0], (const T *)a[1], s[1], (T *)a[2], s[2], grain)
 
+#define SNAKE_API_MAP3 LEGACY
 #define SNAKE_NIN_MAP3 3
 #define SNAKE_NOUT_MAP3 1
 #define SNAKE_SIG_MAP3 NULL
@@ -89,18 +99,177 @@
     fn(d[0], (const T *)a[0], s[0], (const T *)a[1], s[1], (const T *)a[2], \
        s[2], (T *)a[3], s[3], grain)
 
+/* WINDOW and HIST are ArrayMethod loops (SNAKE_API_ METHOD): they check
+ * their scalar operands for every row before the kernel runs and fail with
+ * ValueError (a legacy loop cannot report an error). A promoter picks the
+ * loop, since NumPy's legacy type resolution only knows legacy loops. */
+#define SNAKE_API_WINDOW METHOD
+#define SNAKE_NIN_WINDOW 2
+#define SNAKE_NOUT_WINDOW 1
+#define SNAKE_SIG_WINDOW "(n),()->(n)"
+#define SNAKE_CHECK_WINDOW NULL
+#define SNAKE_FLAGS_WINDOW 0
+#define SNAKE_PROMOTE_WINDOW promote_window
+#define SNAKE_VALIDATE_WINDOW validate_window
+#define SNAKE_TYPES_WINDOW(T, A) SNAKE_NPY_##T, NPY_INTP, SNAKE_NPY_##A,
+#define SNAKE_CALL_WINDOW(fn, T, A)                                           \
+    fn(d[0], d[1], (const T *)a[0], s[0], s[3], (const intptr_t *)a[1], s[1], \
+       (A *)a[2], s[2], s[4], grain)
+
+#define SNAKE_API_HIST METHOD
+#define SNAKE_NIN_HIST 3
+#define SNAKE_NOUT_HIST 1
+#define SNAKE_SIG_HIST "(n),(),()->(m)"
+#define SNAKE_CHECK_HIST check_bins
+/* Comparisons with NaN must not warn (NaN is ignored, as in np.histogram). */
+#define SNAKE_FLAGS_HIST NPY_METH_NO_FLOATINGPOINT_ERRORS
+#define SNAKE_PROMOTE_HIST promote_hist
+#define SNAKE_VALIDATE_HIST validate_hist
+#define SNAKE_TYPES_HIST(T, A) SNAKE_NPY_##T, NPY_DOUBLE, NPY_DOUBLE, NPY_INT64,
+#define SNAKE_CALL_HIST(fn, T, A)                                              \
+    fn(d[0], d[1], d[2], (const T *)a[0], s[0], s[4], (const double *)a[1],    \
+       s[1], (const double *)a[2], s[2], (int64_t *)a[3], s[3], s[5], grain)
+
+/* The name users know: "argmax" for argmax_mt too. */
+static PyObject *
+base_name(PyUFuncObject *ufunc)
+{
+    size_t len = strlen(ufunc->name);
+    if (len > 3 && strcmp(ufunc->name + len - 3, "_mt") == 0) {
+        len -= 3;
+    }
+    return PyUnicode_FromStringAndSize(ufunc->name, (Py_ssize_t)len);
+}
+
+/* Sets a ValueError from a loop that runs without the GIL. */
+static int
+loop_error(const char *name, const char *fmt, double a, double b)
+{
+    PyGILState_STATE gil = PyGILState_Ensure();
+    PyObject *msg = PyUnicode_FromFormat(fmt, name);
+    if (msg != NULL) {
+        /* PyUnicode_FromFormat has no %g: format the numbers with repr. */
+        PyObject *pa = PyFloat_FromDouble(a), *pb = PyFloat_FromDouble(b);
+        if (pa != NULL && pb != NULL) {
+            PyErr_Format(PyExc_ValueError, "%U (got %R, %R)", msg, pa, pb);
+        }
+        Py_XDECREF(pa);
+        Py_XDECREF(pb);
+        Py_DECREF(msg);
+    }
+    PyGILState_Release(gil);
+    return -1;
+}
+
+static int
+validate_window(const char *name, char *const *a, npy_intp const *d, npy_intp const *s)
+{
+    for (npy_intp r = 0; r < d[0]; r++) {
+        npy_intp w = *(const npy_intp *)(a[1] + r * s[1]);
+        if (w < 1) {
+            PyGILState_STATE gil = PyGILState_Ensure();
+            PyErr_Format(PyExc_ValueError, "%s: window must be >= 1, got %zd", name, (Py_ssize_t)w);
+            PyGILState_Release(gil);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+validate_hist(const char *name, char *const *a, npy_intp const *d, npy_intp const *s)
+{
+    for (npy_intp r = 0; r < d[0]; r++) {
+        double lo = *(const double *)(a[1] + r * s[1]);
+        double hi = *(const double *)(a[2] + r * s[2]);
+        if (!(lo < hi) || !isfinite(lo) || !isfinite(hi)) {
+            return loop_error(name, "%s: the range needs finite lo < hi", lo, hi);
+        }
+    }
+    return 0;
+}
+
+/* The float loop NumPy should cast x to: float32 for float32 and for the
+ * types NumPy would cast to float32 safely (half, bool, 8/16-bit ints) when
+ * `small_to_f32`, float64 for everything else (a cast that is not allowed,
+ * complex or object, then fails with NumPy's own TypeError). */
+static PyArray_DTypeMeta *
+float_loop(PyArray_DTypeMeta *given, PyArray_DTypeMeta *fixed, int small_to_f32)
+{
+    if (fixed != NULL) {
+        return fixed;
+    }
+    switch (given != NULL ? given->type_num : -1) {
+    case NPY_FLOAT:
+        return &PyArray_FloatDType;
+    case NPY_HALF: case NPY_BOOL: case NPY_BYTE: case NPY_UBYTE:
+    case NPY_SHORT: case NPY_USHORT:
+        return small_to_f32 ? &PyArray_FloatDType : &PyArray_DoubleDType;
+    default:
+        return &PyArray_DoubleDType;
+    }
+}
+
+static int
+set_dtypes(PyArray_DTypeMeta *new_op[], int n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) {
+        new_op[i] = va_arg(ap, PyArray_DTypeMeta *);
+        Py_INCREF(new_op[i]);
+    }
+    va_end(ap);
+    return 0;
+}
+
+#define FIXED(i, dflt) (sig[i] != NULL ? sig[i] : (dflt))
+
+/* rolling_sum: x like the other float kernels, w as intp (a float w fails
+ * NumPy's same_kind cast check), out follows x. */
+static int
+promote_window(PyObject *ufunc, PyArray_DTypeMeta *const op[],
+               PyArray_DTypeMeta *const sig[], PyArray_DTypeMeta *new_op[])
+{
+    PyArray_DTypeMeta *x = float_loop(op[0], sig[0], 1);
+    return set_dtypes(new_op, 3, x, FIXED(1, &PyArray_IntpDType), FIXED(2, x));
+}
+
+/* histogram: float32 stays float32, everything else is binned in float64,
+ * as np.histogram does; lo/hi are float64, the counts int64. */
+static int
+promote_hist(PyObject *ufunc, PyArray_DTypeMeta *const op[],
+             PyArray_DTypeMeta *const sig[], PyArray_DTypeMeta *new_op[])
+{
+    PyArray_DTypeMeta *x = float_loop(op[0], sig[0], 0);
+    return set_dtypes(new_op, 4, x, FIXED(1, &PyArray_DoubleDType),
+                      FIXED(2, &PyArray_DoubleDType), FIXED(3, &PyArray_Int64DType));
+}
+
+/* histogram's (m) output only comes from out=: refuse m < 1. */
+static int
+check_bins(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
+{
+    if (core_dim_sizes[1] < 1) {
+        PyObject *base = base_name(ufunc);
+        if (base != NULL) {
+            PyErr_Format(PyExc_ValueError, "%U: n_bins must be >= 1, got %zd", base,
+                         (Py_ssize_t)core_dim_sizes[1]);
+            Py_DECREF(base);
+        }
+        return -1;
+    }
+    return 0;
+}
+
 /* INDEX kernels (argmax) have no answer for an empty row: refuse it before
  * any loop runs, with NumPy's message. */
 static int
 check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
 {
     if (core_dim_sizes[0] == 0) {
-        /* NumPy's wording, with the kernel's name (argmax for argmax_mt too). */
-        size_t len = strlen(ufunc->name);
-        if (len > 3 && strcmp(ufunc->name + len - 3, "_mt") == 0) {
-            len -= 3;
-        }
-        PyObject *base = PyUnicode_FromStringAndSize(ufunc->name, (Py_ssize_t)len);
+        /* NumPy's wording, with the kernel's name. */
+        PyObject *base = base_name(ufunc);
         if (base != NULL) {
             PyErr_Format(PyExc_ValueError, "attempt to get %U of an empty sequence", base);
             Py_DECREF(base);
@@ -110,31 +279,89 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
     return 0;
 }
 
-/* ---- one NumPy loop per (kernel, dtype) ---------------------------------- */
-#define SNAKE_LOOP_(name, kind, code, T, A)                                  \
+/* ---- one NumPy loop per (kernel, dtype) ----------------------------------
+ * Legacy kinds get a PyUFuncGenericFunction whose `data` is the grain;
+ * METHOD kinds get two ArrayMethod loops (single-threaded and `_mt`, which
+ * reads its grain from data_mt_<name>) that validate, then call Swift. */
+#define SNAKE_CAT_(a, b) a##b
+#define SNAKE_CAT(a, b) SNAKE_CAT_(a, b)
+#define SNAKE_ONE_(name, kind, code, T, A) +1
+#define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc)                       \
+    static void *data_##name[0 SNAKE_DTYPES_##dtypes(SNAKE_ONE_, name, kind)]; \
+    static void *data_mt_##name[0 SNAKE_DTYPES_##dtypes(SNAKE_ONE_, name, kind)];
+#include "kernels.def"
+#undef SNAKE_KERNEL
+
+#define SNAKE_LOOP_LEGACY(name, kind, code, T, A)                            \
     static void loop_##name##_##code(char **a, npy_intp const *d,            \
                                      npy_intp const *s, void *data)          \
     {                                                                        \
         const intptr_t grain = (intptr_t)data;                               \
         SNAKE_CALL_##kind(snake_##name##_##code, T, A);                      \
     }
+#define SNAKE_LOOP_METHOD(name, kind, code, T, A)                            \
+    static int run_##name##_##code(char *const *a, npy_intp const *d,        \
+                                   npy_intp const *s, intptr_t grain)        \
+    {                                                                        \
+        if (SNAKE_VALIDATE_##kind(#name, a, d, s) < 0) {                     \
+            return -1;                                                       \
+        }                                                                    \
+        SNAKE_CALL_##kind(snake_##name##_##code, T, A);                      \
+        return 0;                                                            \
+    }                                                                        \
+    static int method_##name##_##code(                                       \
+        PyArrayMethod_Context *c, char *const *a, npy_intp const *d,         \
+        npy_intp const *s, NpyAuxData *aux)                                  \
+    {                                                                        \
+        return run_##name##_##code(a, d, s, 0);                              \
+    }                                                                        \
+    static int method_mt_##name##_##code(                                    \
+        PyArrayMethod_Context *c, char *const *a, npy_intp const *d,         \
+        npy_intp const *s, NpyAuxData *aux)                                  \
+    {                                                                        \
+        return run_##name##_##code(a, d, s, (intptr_t)data_mt_##name[0]);    \
+    }
+#define SNAKE_LOOP_(name, kind, code, T, A) \
+    SNAKE_CAT(SNAKE_LOOP_, SNAKE_API_##kind)(name, kind, code, T, A)
 #define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc) \
     SNAKE_DTYPES_##dtypes(SNAKE_LOOP_, name, kind)
 #include "kernels.def"
 #undef SNAKE_KERNEL
 
-/* ---- per-kernel loop arrays (NumPy keeps pointers to them) --------------- */
-#define SNAKE_FUNC_(name, kind, code, T, A) loop_##name##_##code,
+/* ---- per-kernel loop arrays (NumPy keeps pointers to them) ---------------
+ * Each kernel fills the arrays of its API and NULLs in the other's. */
+#define SNAKE_FUNC_LEGACY(name, code) loop_##name##_##code,
+#define SNAKE_FUNC_METHOD(name, code) NULL,
+#define SNAKE_METH_LEGACY(name, code) NULL,
+#define SNAKE_METH_METHOD(name, code) method_##name##_##code,
+#define SNAKE_METH_MT_LEGACY(name, code) NULL,
+#define SNAKE_METH_MT_METHOD(name, code) method_mt_##name##_##code,
+#define SNAKE_FUNC_(name, kind, code, T, A) SNAKE_CAT(SNAKE_FUNC_, SNAKE_API_##kind)(name, code)
+#define SNAKE_METH_(name, kind, code, T, A) SNAKE_CAT(SNAKE_METH_, SNAKE_API_##kind)(name, code)
+#define SNAKE_METH_MT_(name, kind, code, T, A) SNAKE_CAT(SNAKE_METH_MT_, SNAKE_API_##kind)(name, code)
 #define SNAKE_TYPE_(name, kind, code, T, A) SNAKE_TYPES_##kind(T, A)
+#define SNAKE_NAME_(name, kind, code, T, A) #name "_" #code,
 #define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc)                       \
     static PyUFuncGenericFunction funcs_##name[] = {                          \
         SNAKE_DTYPES_##dtypes(SNAKE_FUNC_, name, kind)};                      \
+    static PyArrayMethod_StridedLoop *methods_##name[] = {                    \
+        SNAKE_DTYPES_##dtypes(SNAKE_METH_, name, kind)};                      \
+    static PyArrayMethod_StridedLoop *methods_mt_##name[] = {                 \
+        SNAKE_DTYPES_##dtypes(SNAKE_METH_MT_, name, kind)};                   \
+    static const char *const loop_names_##name[] = {                          \
+        SNAKE_DTYPES_##dtypes(SNAKE_NAME_, name, kind)};                      \
     static const char types_##name[] = {                                      \
-        SNAKE_DTYPES_##dtypes(SNAKE_TYPE_, name, kind)};                      \
-    static void *data_##name[sizeof funcs_##name / sizeof *funcs_##name];    \
-    static void *data_mt_##name[sizeof funcs_##name / sizeof *funcs_##name];
+        SNAKE_DTYPES_##dtypes(SNAKE_TYPE_, name, kind)};
 #include "kernels.def"
 #undef SNAKE_KERNEL
+
+/* Legacy kinds have no promoter and no ArrayMethod flags. */
+#define SNAKE_PROMOTE_OF(kind) SNAKE_CAT(SNAKE_PROMOTE_OF_, SNAKE_API_##kind)(kind)
+#define SNAKE_FLAGS_OF(kind) SNAKE_CAT(SNAKE_FLAGS_OF_, SNAKE_API_##kind)(kind)
+#define SNAKE_PROMOTE_OF_LEGACY(kind) NULL
+#define SNAKE_PROMOTE_OF_METHOD(kind) SNAKE_PROMOTE_##kind
+#define SNAKE_FLAGS_OF_LEGACY(kind) 0
+#define SNAKE_FLAGS_OF_METHOD(kind) SNAKE_FLAGS_##kind
 
 #define SNAKE_MT_DOC                                                          \
     "\n"                                                                      \
@@ -143,23 +370,70 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
 
 typedef struct {
     const char *name, *mt_name, *kind, *signature, *doc, *mt_doc;
-    PyUFuncGenericFunction *funcs;
+    PyUFuncGenericFunction *funcs;           /* legacy kinds */
+    PyArrayMethod_StridedLoop **methods, **methods_mt; /* METHOD kinds */
+    const char *const *loop_names;
     const char *types;
     void **data, **data_mt;
     int ntypes, nin, nout;
     intptr_t mt_grain;
     PyUFunc_ProcessCoreDimsFunc *check;
+    PyArrayMethod_PromoterFunction *promote; /* NULL for legacy kinds */
+    NPY_ARRAYMETHOD_FLAGS flags;
 } snake_kernel;
 
 static const snake_kernel kernel_table[] = {
 #define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc)                      \
     {#name, #name "_mt", #kind, SNAKE_SIG_##kind, doc, doc SNAKE_MT_DOC,    \
-     funcs_##name, types_##name, data_##name, data_mt_##name,               \
+     funcs_##name, methods_##name, methods_mt_##name, loop_names_##name,    \
+     types_##name, data_##name, data_mt_##name,                             \
      (int)(sizeof funcs_##name / sizeof *funcs_##name), SNAKE_NIN_##kind,   \
-     SNAKE_NOUT_##kind, (mt_grain), SNAKE_CHECK_##kind},
+     SNAKE_NOUT_##kind, (mt_grain), SNAKE_CHECK_##kind,                     \
+     SNAKE_PROMOTE_OF(kind), (NPY_ARRAYMETHOD_FLAGS)(SNAKE_FLAGS_OF(kind))},
 #include "kernels.def"
 #undef SNAKE_KERNEL
 };
+
+/* Registers k's ArrayMethod loops on u, and its promoter for any input. */
+static int
+add_methods(PyObject *u, const snake_kernel *k, int mt)
+{
+    const int nargs = k->nin + k->nout;
+    for (int i = 0; i < k->ntypes; i++) {
+        PyArray_DTypeMeta *dtypes[NPY_MAXARGS];
+        for (int j = 0; j < nargs; j++) {
+            /* builtin descriptors are immortal singletons of static types */
+            PyArray_Descr *descr = PyArray_DescrFromType(k->types[i * nargs + j]);
+            if (descr == NULL) {
+                return -1;
+            }
+            dtypes[j] = (PyArray_DTypeMeta *)Py_TYPE(descr);
+            Py_DECREF(descr);
+        }
+        PyType_Slot slots[] = {
+            {NPY_METH_strided_loop, (void *)(mt ? k->methods_mt[i] : k->methods[i])},
+            {0, NULL},
+        };
+        PyArrayMethod_Spec spec = {
+            k->loop_names[i], k->nin, k->nout, NPY_NO_CASTING, k->flags, dtypes, slots,
+        };
+        if (PyUFunc_AddLoopFromSpec(u, &spec) < 0) {
+            return -1;
+        }
+    }
+    PyObject *any = PyTuple_New(nargs);
+    PyObject *promoter = PyCapsule_New((void *)k->promote, "numpy._ufunc_promoter", NULL);
+    int rc = -1;
+    if (any != NULL && promoter != NULL) {
+        for (int j = 0; j < nargs; j++) {
+            PyTuple_SET_ITEM(any, j, Py_NewRef(Py_None));  /* None matches any DType */
+        }
+        rc = PyUFunc_AddPromoter(u, any, promoter);
+    }
+    Py_XDECREF(any);
+    Py_XDECREF(promoter);
+    return rc;
+}
 
 static PyObject *
 make_ufunc(const snake_kernel *k, int mt)
@@ -170,9 +444,13 @@ make_ufunc(const snake_kernel *k, int mt)
     }
     const char *name = mt ? k->mt_name : k->name;
     const char *doc = mt ? k->mt_doc : k->doc;
+    const int legacy = k->promote == NULL;
     PyObject *u = PyUFunc_FromFuncAndDataAndSignature(
-        k->funcs, data, (char *)k->types, k->ntypes, k->nin, k->nout,
-        PyUFunc_None, name, doc, 0, k->signature);
+        legacy ? k->funcs : NULL, legacy ? data : NULL, legacy ? (char *)k->types : NULL,
+        legacy ? k->ntypes : 0, k->nin, k->nout, PyUFunc_None, name, doc, 0, k->signature);
+    if (u != NULL && !legacy && add_methods(u, k, mt) < 0) {
+        Py_CLEAR(u);
+    }
     if (u != NULL && k->check != NULL) {
         ((PyUFuncObject *)u)->process_core_dims_func = k->check;
     }
@@ -246,6 +524,39 @@ static struct PyModuleDef moduledef = {
     -1, methods,
 };
 
+/* The loops as NumPy writes ufunc.types ("dl->d"); ArrayMethod-only ufuncs
+ * have an empty .types, so the table carries them for every kernel. */
+static PyObject *
+loop_types(const snake_kernel *k)
+{
+    const int nargs = k->nin + k->nout;
+    PyObject *all = PyTuple_New(k->ntypes);
+    for (int i = 0; all != NULL && i < k->ntypes; i++) {
+        char buf[NPY_MAXARGS + 3];
+        int len = 0;
+        for (int j = 0; j < nargs; j++) {
+            if (j == k->nin) {
+                buf[len++] = '-';
+                buf[len++] = '>';
+            }
+            PyArray_Descr *descr = PyArray_DescrFromType(k->types[i * nargs + j]);
+            if (descr == NULL) {
+                Py_CLEAR(all);
+                return NULL;
+            }
+            buf[len++] = descr->type;
+            Py_DECREF(descr);
+        }
+        PyObject *str = PyUnicode_FromStringAndSize(buf, len);
+        if (str == NULL) {
+            Py_CLEAR(all);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(all, i, str);
+    }
+    return all;
+}
+
 /* Adds `obj` to the module (stealing the reference) and to `table`. */
 static int
 add_ufunc(PyObject *m, PyObject *table, PyObject *u, const snake_kernel *k, int mt)
@@ -254,7 +565,9 @@ add_ufunc(PyObject *m, PyObject *table, PyObject *u, const snake_kernel *k, int 
         return -1;
     }
     const char *name = ((PyUFuncObject *)u)->name;
-    PyObject *row = Py_BuildValue("(ssn)", name, k->kind, mt ? (Py_ssize_t)k->mt_grain : (Py_ssize_t)0);
+    PyObject *types = loop_types(k);
+    PyObject *row = types == NULL ? NULL : Py_BuildValue(
+        "(ssnN)", name, k->kind, mt ? (Py_ssize_t)k->mt_grain : (Py_ssize_t)0, types);
     int rc = (row == NULL || PyList_Append(table, row) < 0 ||
               PyModule_AddObjectRef(m, name, u) < 0) ? -1 : 0;
     Py_XDECREF(row);
@@ -282,7 +595,7 @@ PyInit__snake(void)
             goto fail;
         }
     }
-    /* (name, kind, mt_grain) per registered ufunc, in table order. */
+    /* (name, kind, mt_grain, loop types) per registered ufunc, in table order. */
     PyObject *rows = PyList_AsTuple(table);
     int rc = rows == NULL ? -1 : PyModule_AddObjectRef(m, "kernel_table", rows);
     Py_XDECREF(rows);

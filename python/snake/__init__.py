@@ -30,20 +30,74 @@ from ._threads import threads_from_env as _threads_from_env
 
 
 class Kernel(_NamedTuple):
-    """One registered ufunc, as declared in the kernel table."""
+    """One kernel as declared in the kernel table."""
 
     name: str
-    kind: str  # loop shape: REDUCE, REDUCE2, INDEX, MAP3
+    kind: str  # loop shape (kernels.def): REDUCE, REDUCE2, INDEX, VEC, MAP1..3, WINDOW, HIST
     mt_grain: int  # 0: single-threaded; else min elements per thread
-    ufunc: _np.ufunc
+    ufunc: _np.ufunc  # the registered ufunc (for HIST, the gufunc behind the function)
+    types: tuple[str, ...]  # its loops, as ufunc.types writes them ("dl->d")
+    function: object  # what snake.<name> is: the ufunc itself, or its Python front
+
+    @property
+    def signature(self) -> str | None:
+        return self.ufunc.signature
+
+
+def _histogram_front(gufunc):
+    """snake.histogram(x, n_bins, lo, hi) over the gufunc (n),(),()->(m)."""
+    import operator
+
+    def histogram(x, n_bins, lo, hi):
+        x = _np.asarray(x)
+        n_bins = operator.index(n_bins)
+        if n_bins < 1:
+            raise ValueError(f"{gufunc.__name__}: n_bins must be >= 1, got {n_bins}")
+        lo, hi = float(lo), float(hi)
+        if not (lo < hi and _np.isfinite(lo) and _np.isfinite(hi)):
+            raise ValueError(f"{gufunc.__name__}: the range needs finite lo < hi (got {lo!r}, {hi!r})")
+        if x.ndim == 0:
+            raise ValueError(f"{gufunc.__name__}: x must have at least one dimension")
+        # np.histogram refuses bins that collapse in the binning dtype.
+        bin_dtype = _np.float32 if x.dtype == _np.float32 else _np.float64
+        top = float(_np.finfo(bin_dtype).max)
+        if max(abs(lo), abs(hi), hi - lo) > top:  # NumPy overflows and fails here
+            raise ValueError(f"{gufunc.__name__}: the range [{lo!r}, {hi!r}] overflows "
+                             f"{bin_dtype.__name__}")
+        with _np.errstate(all="ignore"):  # an edge that overflows fails the test below
+            edges = _np.linspace(lo, hi, n_bins + 1, dtype=bin_dtype)
+        if (edges[:-1] >= edges[1:]).any():
+            raise ValueError(f"{gufunc.__name__}: too many bins for the data range; "
+                             f"cannot create {n_bins} finite-sized {bin_dtype.__name__} bins")
+        out = _np.empty(x.shape[:-1] + (n_bins,), dtype=_np.int64)
+        return gufunc(x, lo, hi, out=out)
+
+    histogram.__name__ = histogram.__qualname__ = gufunc.__name__
+    histogram.__module__ = __name__
+    # NumPy's docstring starts with the gufunc's call signature: replace it.
+    body = gufunc.__doc__.split("\n\n", 1)[1]
+    histogram.__doc__ = f"{gufunc.__name__}(x, n_bins, lo, hi)\n\n{body}"
+    return histogram
+
+
+_FRONTS = {"HIST": _histogram_front}
+
+
+def _kernel(name, kind, mt_grain, types):
+    u = getattr(_snake, name)
+    front = _FRONTS[kind](u) if kind in _FRONTS else u
+    return Kernel(name, kind, mt_grain, u, types, front)
+
+
+_KERNELS = tuple(_kernel(*row) for row in _snake.kernel_table)
 
 
 def kernels() -> tuple[Kernel, ...]:
-    """Every snake ufunc, in kernel-table order."""
-    return tuple(Kernel(n, k, g, getattr(_snake, n)) for n, k, g in _snake.kernel_table)
+    """Every snake kernel, in kernel-table order."""
+    return _KERNELS
 
 
-globals().update({k.name: k.ufunc for k in kernels()})
+globals().update({k.name: k.function for k in kernels()})
 
 __all__ = [k.name for k in kernels()] + [
     "Kernel",

@@ -79,6 +79,26 @@
             const T *_Nonnull z, intptr_t z_step,                                    \
             T *_Nonnull out, intptr_t out_step, intptr_t grain);
 
+/* WINDOW  (n),()->(n):  out[r, i] = Σ x[r, max(0, i-w+1) ... i], w = w[r] >= 1
+ * (the glue has checked every w before the call). */
+#define SNAKE_PROTO_WINDOW(fn, T, A)                                        \
+    void fn(intptr_t rows, intptr_t n,                                      \
+            const T *_Nonnull x, intptr_t x_row, intptr_t x_step,           \
+            const intptr_t *_Nonnull w, intptr_t w_row,                     \
+            A *_Nonnull out, intptr_t out_row, intptr_t out_step,           \
+            intptr_t grain);
+
+/* HIST    (n),(),()->(m):  out[r, 0..m) = int64 counts of x[r, 0..n) in m
+ * equal bins on [lo[r], hi[r]] (the glue has checked lo < hi, both finite,
+ * and m >= 1). */
+#define SNAKE_PROTO_HIST(fn, T, A)                                          \
+    void fn(intptr_t rows, intptr_t n, intptr_t m,                          \
+            const T *_Nonnull x, intptr_t x_row, intptr_t x_step,           \
+            const double *_Nonnull lo, intptr_t lo_row,                     \
+            const double *_Nonnull hi, intptr_t hi_row,                     \
+            int64_t *_Nonnull out, intptr_t out_row, intptr_t out_step,     \
+            intptr_t grain);
+
 /* ---- one prototype per (kernel, dtype), from the table ------------------- */
 #define SNAKE_PROTO_(name, kind, code, T, A) \
     SNAKE_PROTO_##kind(snake_##name##_##code, T, A)

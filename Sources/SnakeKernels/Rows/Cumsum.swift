@@ -51,7 +51,7 @@ func cumsum<T: SnakeFloat>(
     vecRows(
         rows: rows, n: n, grain: grain,
         row: { r in
-            _ = scan(n, x.advanced(bytes: r &* xRow), xs, out.advanced(bytes: r &* outRow), os, from: 0)
+            _ = scan(n, x.advanced(bytes: r &* xRow), xs, out.advanced(bytes: r &* outRow), os, from: -0.0)
         },
         longRow: { r, tasks in
             let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
@@ -61,7 +61,7 @@ func cumsum<T: SnakeFloat>(
                     let (s, c) = split(n, tasks, t)
                     (t0 + t).initialize(to: rowSum(c, xr.advanced(bytes: s &* xs), xs))
                 }
-                var offset = 0.0  // exclusive prefix, in chunk order
+                var offset = -0.0  // exclusive prefix, in chunk order (-0.0: the identity)
                 for t in 0..<tasks {
                     let total = t0[t]
                     t0[t] = offset

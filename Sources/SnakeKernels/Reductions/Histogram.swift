@@ -1,0 +1,124 @@
+// histogram: (n),(),()->(m) int64 counts of m equal-width bins on [lo, hi].
+//
+// Bit-for-bit np.histogram(x, m, (lo, hi))[0] (numpy/lib/_histograms_impl.py,
+// the equal-bins path), step by step:
+//   edges   = np.linspace(lo, hi, m + 1) in float64, then cast to T:
+//             edge[i] = T(i * step + lo), step = (hi - lo) / m, edge[m] = T(hi)
+//   keep    x >= T(lo) and x <= T(hi)   (compared in T; NaN fails both)
+//   guess   Int(Double(x - T(lo)) / (hi - lo) * m), m -> m - 1
+//   fix     one down if x < edge[i]; one up if x >= edge[i + 1] unless last
+// The guess is clamped to the bins before any edge is read (NumPy would
+// index out of range in the absurd float32 cases where T(hi) - T(lo) is many
+// times hi - lo, or overflows; here those values land in the last bin, and
+// snake.histogram refuses a range that overflows float32 up front).
+//
+// `_mt`: chunks of a row count into private bins, added in chunk order;
+// rows are split between threads when there are enough of them.
+
+import SnakeABI
+
+/// np.linspace(lo, hi, m + 1) cast to T, into e[0...m].
+@inline(__always)
+func binEdges<T: SnakeFloat>(_ m: Int, lo: Double, hi: Double, _ e: UnsafeMutablePointer<T>) {
+    let delta = hi - lo, div = Double(m)
+    let step = delta / div
+    for i in 0..<m {
+        // NumPy: y = arange(m + 1) * step + lo, or (i / m) * delta when the
+        // step underflows to zero; no fused multiply-add either way.
+        let y = step == 0 ? (Double(i) / div) * delta : Double(i) * step
+        e[i] = T(y + lo)
+    }
+    e[m] = T(hi)
+}
+
+/// Adds the bins of x[0..<n] (byte step xs) to counts[0..<m].
+@inline(__always)
+func countBins<T: SnakeFloat>(
+    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ m: Int, lo: Double, hi: Double,
+    _ e: UnsafePointer<T>, _ counts: UnsafeMutablePointer<Int64>
+) {
+    // Ranges the front refuses (float32 overflow of T(hi) or of x - T(lo))
+    // would raise FP flags here; counts have no FP result, so leave none.
+    let before = testFPFlags(fpNumPyFlags)
+    defer { clearFPFlags(fpNumPyFlags & ~before) }
+    let loT = T(lo), hiT = T(hi)
+    let scale = Double(m), denom = hi - lo, last = m &- 1
+    for i in 0..<n {
+        let v = x.at(i, step: xs)
+        guard v >= loT && v <= hiT else { continue }
+        let f = (Double(v - loT) / denom) * scale
+        var k = f < scale ? Int(f) : last  // f >= 0 here; f >= m: last bin
+        if v < e[k] && k > 0 { k &-= 1 }
+        if k != last && v >= e[k &+ 1] { k &+= 1 }
+        counts[k] &+= 1
+    }
+}
+
+@inline(__always)
+func histogram<T: SnakeFloat>(
+    _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
+    _ lo: UnsafePointer<Double>, _ loRow: Int, _ hi: UnsafePointer<Double>, _ hiRow: Int,
+    _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
+) {
+    let tasks = taskCount(work: rows &* n, grain: grain)
+    let rowTasks = rows >= tasks ? 1 : taskCount(work: n, grain: grain)
+    func store(_ r: Int, _ counts: UnsafeMutablePointer<Int64>) {
+        let o = out.advanced(bytes: r &* outRow)
+        for k in 0..<m { o.advanced(bytes: k &* os).pointee = counts[k] }
+    }
+    if rowTasks > 1 {
+        // Few long rows: private bins per chunk, summed in chunk order.
+        withUnsafeTemporaryAllocation(of: T.self, capacity: m &+ 1) { eb in
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: rowTasks &* m) { cb in
+                let e = eb.baseAddress!, c = cb.baseAddress!
+                for r in 0..<rows {
+                    let l = lo.advanced(bytes: r &* loRow).pointee, h = hi.advanced(bytes: r &* hiRow).pointee
+                    binEdges(m, lo: l, hi: h, e)
+                    let xr = x.advanced(bytes: r &* xRow)
+                    parallelFor(rowTasks) { t in
+                        let (s, count) = split(n, rowTasks, t)
+                        let ct = c + t &* m
+                        ct.initialize(repeating: 0, count: m)
+                        countBins(count, xr.advanced(bytes: s &* xs), xs, m, lo: l, hi: h, e, ct)
+                    }
+                    for t in 1..<rowTasks {
+                        for k in 0..<m { c[k] &+= c[t &* m &+ k] }
+                    }
+                    store(r, c)
+                }
+            }
+        }
+        return
+    }
+    // Many rows (or one thread): blocks of whole rows, scratch per block.
+    let blocks = min(rows, tasks)
+    parallelFor(blocks) { t in
+        let (first, count) = split(rows, blocks, t)
+        withUnsafeTemporaryAllocation(of: T.self, capacity: m &+ 1) { eb in
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: m) { cb in
+                let e = eb.baseAddress!, c = cb.baseAddress!
+                for r in first..<(first &+ count) {
+                    let l = lo.advanced(bytes: r &* loRow).pointee, h = hi.advanced(bytes: r &* hiRow).pointee
+                    binEdges(m, lo: l, hi: h, e)
+                    c.initialize(repeating: 0, count: m)
+                    countBins(n, x.advanced(bytes: r &* xRow), xs, m, lo: l, hi: h, e, c)
+                    store(r, c)
+                }
+            }
+        }
+    }
+}
+
+@c @implementation
+public func snake_histogram_f64(
+    _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<Double>, _ xRow: Int, _ xs: Int,
+    _ lo: UnsafePointer<Double>, _ loRow: Int, _ hi: UnsafePointer<Double>, _ hiRow: Int,
+    _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
+) { histogram(rows, n, m, x, xRow, xs, lo, loRow, hi, hiRow, out, outRow, os, grain) }
+
+@c @implementation
+public func snake_histogram_f32(
+    _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<Float>, _ xRow: Int, _ xs: Int,
+    _ lo: UnsafePointer<Double>, _ loRow: Int, _ hi: UnsafePointer<Double>, _ hiRow: Int,
+    _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
+) { histogram(rows, n, m, x, xRow, xs, lo, loRow, hi, hiRow, out, outRow, os, grain) }
