@@ -49,7 +49,7 @@ def blas_one_thread():
 def run(sizes, dtypes, repeat, names):
     rows = []
     rng = np.random.default_rng(0)
-    table = {k.name: k.ufunc for k in snake.kernels()}
+    table = {k.name: k.function for k in snake.kernels()}
     missing = sorted({base_name(n) for n in table} - CASES.keys())
     if missing:
         raise SystemExit(f"bench/bench.py has no case for kernels {missing}")

@@ -51,11 +51,12 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--threads", type=int, default=snake.get_num_threads())
     p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--kernels", nargs="*", help="_mt names (default: all)")
     a = p.parse_args(argv)
     snake.set_num_threads(a.threads)
     print(f"{snake.build_info()}; threads={a.threads}")
     for k in snake.kernels():
-        if k.mt_grain == 0:
+        if k.mt_grain == 0 or (a.kernels and k.name not in a.kernels):
             continue
         found = [measure(k.name, dt, a.repeat) for dt in (np.float64, np.float32)]
         points = [c for c, _ in found if c is not None]

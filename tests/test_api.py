@@ -112,6 +112,23 @@ def test_out_unaligned_or_byteswapped(kernel, rng):
         assert np.array_equal(out, want, equal_nan=True)
 
 
+SAME_SHAPE = [k for k in KERNELS if not KINDS[k.kind].signature or k.ufunc.signature.endswith("->(n)")]
+
+
+@pytest.mark.parametrize("kernel", SAME_SHAPE, ids=[k.name for k in SAME_SHAPE])
+def test_out_is_the_first_input(kernel, rng):
+    """out=x: NumPy hands the loop the input itself (no copy); every kernel
+    must read what it needs before overwriting it, threaded or not."""
+    for shape in [(3, 1001), (200_001,)]:
+        xs = make(kernel, shape, rng)
+        want = kernel.ufunc(*xs)
+        x0 = xs[0].copy()
+        with snake.threads(2):
+            got = kernel.ufunc(x0, *xs[1:], out=x0)
+        assert got is x0
+        assert np.array_equal(bits(x0), bits(want))
+
+
 def test_clip_in_place(rng):
     x = rng.standard_normal(1001)
     want = np.clip(x, 0, 1)

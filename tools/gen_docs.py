@@ -26,13 +26,16 @@ def render() -> str:
     for k in snake.kernels():
         u = k.ufunc
         sig = u.signature or f"elementwise, {u.nin} in / {u.nout} out"
+        if k.function is not u:
+            sig = f"function over gufunc {sig}"
         threads = f"pool, >= {k.mt_grain} elements per thread" if k.mt_grain else "single"
-        lines.append(f"| `{k.name}` | {k.kind} | `{sig}` | {', '.join(u.types)} | {threads} |")
+        lines.append(f"| `{k.name}` | {k.kind} | `{sig}` | {', '.join(k.types)} | {threads} |")
     for k in snake.kernels():
         # NumPy prepends a call-signature line whose wording varies across
         # NumPy versions; the table's docstring is what follows it.
-        body = k.ufunc.__doc__.split("\n\n", 1)[1].strip()
-        lines += ["", f"## `{k.name}`", "", "```text", body, "```"]
+        head, body = k.function.__doc__.split("\n\n", 1)
+        call = f"\n\nCall: `{head}`" if k.function is not k.ufunc else ""
+        lines += ["", f"## `{k.name}`{call}", "", "```text", body.strip(), "```"]
     return "\n".join(lines) + "\n"
 
 

@@ -59,7 +59,7 @@ def _histogram_front(gufunc):
         if x.ndim == 0:
             raise ValueError(f"{gufunc.__name__}: x must have at least one dimension")
         # np.histogram refuses bins that collapse in the binning dtype.
-        bin_dtype = _np.float32 if x.dtype == _np.float32 else _np.float64
+        bin_dtype = _np.float32 if x.dtype.type is _np.float32 else _np.float64  # any byte order
         top = float(_np.finfo(bin_dtype).max)
         if max(abs(lo), abs(hi), hi - lo) > top:  # NumPy overflows and fails here
             raise ValueError(f"{gufunc.__name__}: the range [{lo!r}, {hi!r}] overflows "

@@ -43,8 +43,9 @@ def fmt_time(seconds: float | None) -> str:
 
 
 def python_args(args):
-    """Arguments for the pure-Python loop: lists for arrays, floats for scalars."""
-    return [a.tolist() if isinstance(a, np.ndarray) else a.item() for a in args]
+    """Arguments for the pure-Python loop: lists for arrays, Python numbers for scalars."""
+    return [a.tolist() if isinstance(a, np.ndarray) else a.item() if isinstance(a, np.generic) else a
+            for a in args]
 
 
 def _softmax_loop(x):
@@ -52,6 +53,44 @@ def _softmax_loop(x):
     es = [math.exp(v - m) for v in x]
     total = sum(es)
     return [e / total for e in es]
+
+
+def _rolling_numpy(x, w):
+    """What a NumPy user writes: differences of the cumulative sum."""
+    c = np.cumsum(x)
+    return np.concatenate((c[:w], c[w:] - c[:-w]))
+
+
+def _rolling_loop(x, w):
+    out, acc = [], 0.0
+    for i, v in enumerate(x):
+        acc += v
+        if i >= w:
+            acc -= x[i - w]
+        out.append(acc)
+    return out
+
+
+WINDOW = 100
+HIST_BINS, HIST_LO, HIST_HI = 100, -3.0, 3.0
+
+
+def _histogram_inputs(n, dt, rng):
+    """Values in bins -10..109 of 100 on [-3, 3] (some out of range), never
+    within 10% of a bin width of an edge: every correct binning agrees, the
+    plain loop included, whatever the dtype."""
+    width = (HIST_HI - HIST_LO) / HIST_BINS
+    k = rng.integers(-10, HIST_BINS + 10, n)
+    x = HIST_LO + (k + 0.5 + 0.8 * (rng.random(n) - 0.5)) * width
+    return x.astype(dt), HIST_BINS, HIST_LO, HIST_HI
+
+
+def _histogram_loop(x, n_bins, lo, hi):
+    counts = [0] * n_bins
+    for v in x:
+        if lo <= v <= hi:
+            counts[min(int((v - lo) / (hi - lo) * n_bins), n_bins - 1)] += 1
+    return counts
 
 
 # One entry per base kernel: inputs(n, dtype, rng) -> args; numpy(*args), the
@@ -141,6 +180,20 @@ CASES = {
         numpy=lambda a, b, s: a + s * b,
         python=lambda a, b, s: [p + s * q for p, q in zip(a, b)],
         reference=lambda a, b, s: a + s * b,
+        exact=True,
+    ),
+    "rolling_sum": dict(
+        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), WINDOW),
+        numpy=_rolling_numpy,
+        python=_rolling_loop,
+        reference=lambda x, w: _rolling_numpy(x.astype(np.float64), w),
+        exact=False,
+    ),
+    "histogram": dict(
+        inputs=_histogram_inputs,
+        numpy=lambda x, n_bins, lo, hi: np.histogram(x, n_bins, (lo, hi))[0],
+        python=_histogram_loop,
+        reference=lambda x, n_bins, lo, hi: np.histogram(x, n_bins, (lo, hi))[0],
         exact=True,
     ),
 }

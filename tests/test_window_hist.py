@@ -1,0 +1,249 @@
+"""rolling_sum (kind WINDOW) and histogram (kind HIST): the parts of their
+interface the generic tests cannot build (an integer window; bins and a
+range), their error messages, and the issue's accuracy promises.
+
+The generic grid (test_kernels.py) and thread tests (test_threads.py) cover
+both kernels too, through kinds.py.
+"""
+import doctest
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import snake
+from snake import _snake
+
+ROLLING = [snake.rolling_sum, snake.rolling_sum_mt]
+HISTOGRAM = [snake.histogram, snake.histogram_mt]
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(2024)
+
+
+def exact_windows(x, w, positions):
+    """math.fsum of each window ending at `positions`."""
+    return np.array([math.fsum(x[max(0, i - w + 1): i + 1]) for i in positions])
+
+
+# ---- rolling_sum ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("f", ROLLING)
+def test_rolling_sum_partial_windows_and_cumsum(f):
+    x = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert f(x, 1).tolist() == x.tolist()
+    assert f(x, 2).tolist() == [1.0, 3.0, 5.0, 7.0, 9.0]
+    assert f(x, 3).tolist() == [1.0, 3.0, 6.0, 9.0, 12.0]
+    assert f(x, 5).tolist() == f(x, 6).tolist() == np.cumsum(x).tolist()
+    y = np.random.default_rng(5).standard_normal(100_000)
+    for w in (100_000, 10**12):  # w >= n: cumsum, bit for bit with NumPy's
+        assert np.array_equal(f(y, w), np.cumsum(y))
+
+
+@pytest.mark.parametrize("f", ROLLING)
+def test_rolling_sum_window_must_be_a_positive_integer(f):
+    x = np.ones(4)
+    for bad in (0, -1, -(2**40), np.array([3, 0])):
+        with pytest.raises(ValueError, match=r"rolling_sum: window must be >= 1, got -?\d+"):
+            f(np.ones((2, 4)) if np.ndim(bad) else x, bad)
+    for bad in (1.5, np.float64(2.0), "2", None):
+        with pytest.raises(TypeError):
+            f(x, bad)
+    with pytest.raises(OverflowError):
+        f(x, 2**80)
+    assert f(x, np.int32(2)).tolist() == [1.0, 2.0, 2.0, 2.0]  # any integer type
+
+
+def test_rolling_sum_error_leaves_out_untouched():
+    """The windows are checked before any row is written."""
+    out = np.full((3, 4), 7.0)
+    with pytest.raises(ValueError):
+        snake.rolling_sum(np.ones((3, 4)), np.array([1, 2, 0]), out=out)
+    assert (out == 7.0).all()
+
+
+@pytest.mark.parametrize("f", ROLLING)
+def test_rolling_sum_per_row_windows_axis_and_out(f, rng):
+    x = rng.standard_normal((3, 50))
+    w = np.array([1, 7, 60])
+    got = f(x, w)
+    for r in range(3):
+        assert np.allclose(got[r], exact_windows(x[r], int(w[r]), range(50)), rtol=1e-13, atol=1e-13)
+    assert np.array_equal(f(x.T, w, axis=0), got.T)
+    out = np.empty_like(x)
+    assert f(x, w, out=out) is out and np.array_equal(out, got)
+    y = x.copy()  # in place: NumPy hands the loop out == x, uncopied
+    assert f(y, w, out=y) is y and np.array_equal(y, got)
+    z = x.copy()  # shifted overlap: NumPy copies
+    f(z[:, :-1], 3, out=z[:, 1:])
+    assert np.array_equal(z[:, 1:], f(x[:, :-1], 3))
+
+
+@pytest.mark.parametrize("f", ROLLING)
+def test_rolling_sum_dtypes(f):
+    assert f(np.ones(3, np.float32), 2).dtype == np.float32
+    assert f(np.arange(4), 2).dtype == np.float64  # integers: float64 loop
+    assert f([1, 2, 3], 2).tolist() == [1.0, 3.0, 5.0]
+    for bad in (np.ones(2, complex), np.array(["a"]), np.ones(2, object)):
+        with pytest.raises(TypeError, match="rolling_sum"):
+            f(bad, 2)
+
+
+@pytest.mark.parametrize("f", ROLLING)
+def test_rolling_sum_nonfinite_stay_in_their_windows(f):
+    x = np.array([np.inf, 1, 1, 1, 1, np.nan, 1, 1, 1, 1, -np.inf, np.inf, 1, 1])
+    with pytest.warns(RuntimeWarning, match="invalid value"):  # inf - inf, as np.sum warns
+        got = f(x, 2)
+    want = [np.inf, np.inf, 2, 2, 2, np.nan, np.nan, 2, 2, 2, -np.inf, np.nan, np.inf, 2]
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.signbit(f(np.array([-0.0, -0.0, 1.0]), 2)).tolist() == [True, True, False]
+
+
+def test_rolling_sum_does_not_drift_over_1e7_elements(rng):
+    """The issue's bar: within 1e-9 relative of the exact windowed sum over
+    1e7 elements. A large offset makes a running add/subtract sum drift."""
+    n = 10**7
+    x = rng.standard_normal(n) + 1e6
+    positions = np.concatenate([rng.integers(0, n, 300), [n - 1, n - 2]])
+    for w in (10, 1000, 123_457):
+        for f in ROLLING:
+            got = f(x, w)[positions]
+            want = exact_windows(x, w, positions)
+            assert np.max(np.abs(got - want) / np.abs(want)) <= 1e-9
+    # float32 input accumulates in float64: within float32 rounding
+    x32 = x.astype(np.float32)
+    want = exact_windows(x32.astype(np.float64), 1000, positions)
+    got = snake.rolling_sum(x32, 1000)[positions]
+    assert np.max(np.abs(got - want) / np.abs(want)) <= np.finfo(np.float32).eps
+
+
+def test_rolling_sum_mt_is_bit_identical_for_every_window(rng):
+    x = rng.standard_normal(1_000_003)
+    with snake.threads(2):
+        for w in (1, 2, 99, 4096, 100_000, 999_999, 10**7):
+            assert np.array_equal(snake.rolling_sum_mt(x, w), snake.rolling_sum(x, w))
+            y = x.copy()
+            snake.rolling_sum_mt(y, w, out=y)
+            assert np.array_equal(y, snake.rolling_sum(x, w))
+
+
+# ---- histogram ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("f", HISTOGRAM)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int32, np.uint8, np.int8])
+def test_histogram_is_np_histogram(f, dtype, rng):
+    cases = 0
+    for trial in range(300):
+        n = int(rng.integers(0, 400))
+        lo = float(rng.choice([0.0, -1.0, 0.1, 1 / 3, -1e-3, 1e5 + 0.1, rng.standard_normal()]))
+        hi = lo + float(rng.choice([1.0, 1e-3, 0.7, 3e-7, 250.0, abs(rng.standard_normal()) + 1e-9]))
+        n_bins = int(rng.choice([1, 2, 3, 7, 10, 64, 1000]))
+        if np.dtype(dtype).kind == "f":
+            span = hi - lo
+            x = np.concatenate([
+                rng.uniform(lo - 0.1 * span, hi + 0.1 * span, n),
+                np.linspace(lo, hi, n_bins + 1),  # every edge, computed like the bins
+                [np.nan, np.inf, -np.inf, lo, hi, np.nextafter(hi, np.inf), np.nextafter(lo, -np.inf)],
+            ]).astype(dtype)
+        else:
+            info = np.iinfo(dtype)
+            x = rng.integers(max(info.min, -300), min(info.max, 300), n, endpoint=True).astype(dtype)
+        rng.shuffle(x)
+        try:
+            want = np.histogram(x, n_bins, (lo, hi))[0]
+        except ValueError:  # "Too many bins for data range": snake says so too
+            with pytest.raises(ValueError, match="too many bins"):
+                f(x, n_bins, lo, hi)
+            continue
+        got = f(x, n_bins, lo, hi)
+        assert got.dtype == np.int64 and np.array_equal(got, want), (n_bins, lo, hi)
+        cases += 1
+    assert cases > 200
+
+
+@pytest.mark.parametrize("f", HISTOGRAM)
+def test_histogram_edges_nan_and_out_of_range(f):
+    x = np.array([0.0, 0.5, 1.0, 2.0, -0.1, np.nan, np.inf, -np.inf, 0.25])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NaN is ignored quietly
+        assert f(x, 2, 0.0, 1.0).tolist() == [2, 2]  # x == hi in the last bin
+        assert f(x.astype(np.float32), 4, 0, 1).tolist() == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("f", HISTOGRAM)
+def test_histogram_rows_of_the_last_axis(f, rng):
+    x = rng.standard_normal((3, 4, 500))
+    got = f(x, 10, -2.0, 2.0)
+    assert got.shape == (3, 4, 10)
+    for idx in np.ndindex(3, 4):
+        assert np.array_equal(got[idx], np.histogram(x[idx], 10, (-2.0, 2.0))[0])
+    assert f(np.empty((2, 0)), 3, 0, 1).tolist() == [[0, 0, 0], [0, 0, 0]]
+
+
+@pytest.mark.parametrize("f", HISTOGRAM)
+def test_histogram_bad_arguments(f):
+    x = np.ones(5)
+    for n_bins in (0, -3):
+        with pytest.raises(ValueError, match="n_bins must be >= 1"):
+            f(x, n_bins, 0, 1)
+    for n_bins in (2.5, "3", None):
+        with pytest.raises(TypeError):
+            f(x, n_bins, 0, 1)
+    for lo, hi in [(1, 1), (2, 1), (np.nan, 1), (0, np.nan), (0, np.inf), (-np.inf, 0)]:
+        with pytest.raises(ValueError, match="finite lo < hi"):
+            f(x, 3, lo, hi)
+    with pytest.raises(ValueError, match="overflows float32"):
+        f(x.astype(np.float32), 3, -3e38, 3e38)
+    with pytest.raises(ValueError, match="too many bins"):
+        f(x.astype(np.float32), 1000, 1.0, 1.0 + 1e-6)
+    with pytest.raises(ValueError, match="at least one dimension"):
+        f(np.float64(1.0), 3, 0, 1)
+    for bad in (np.ones(2, complex), np.array(["a"]), np.ones(2, object)):
+        with pytest.raises(TypeError, match="histogram"):
+            f(bad, 2, 0, 1)
+
+
+@pytest.mark.parametrize("name", ["histogram", "histogram_mt"])
+def test_histogram_gufunc_checks_its_operands(name):
+    """The gufunc behind the function refuses what the function refuses,
+    before counting anything (it never sees unchecked input)."""
+    g = getattr(_snake, name)
+    out = np.full(3, 7, np.int64)
+    with pytest.raises(ValueError, match="finite lo < hi"):
+        g(np.ones(4), 1.0, 0.0, out=out)
+    with pytest.raises(ValueError, match="finite lo < hi"):
+        g(np.ones((2, 4)), np.array([0.0, 0.0]), np.array([1.0, np.nan]), out=np.zeros((2, 3), np.int64))
+    assert (out == 7).all()
+    with pytest.raises(ValueError, match="n_bins must be >= 1"):
+        g(np.ones(4), 0.0, 1.0, out=np.empty(0, np.int64))
+    assert g(np.ones(4), 0.0, 1.0, out=out).tolist() == [0, 0, 4]
+
+
+def test_histogram_mt_counts_every_element_once(rng):
+    x = rng.standard_normal(2_999_997)
+    want = np.histogram(x, 100, (-3.0, 3.0))[0]
+    for threads in (1, 2, 3, 8):
+        with snake.threads(threads):
+            assert np.array_equal(snake.histogram_mt(x, 100, -3, 3), want)
+            assert np.array_equal(snake.histogram_mt(x.reshape(7, -1), 100, -3, 3),
+                                  [np.histogram(r, 100, (-3.0, 3.0))[0] for r in x.reshape(7, -1)])
+
+
+# ---- docs --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("f", ROLLING + HISTOGRAM)
+def test_docstring_examples_run(f):
+    assert f.__doc__.startswith(f.__name__ + "(")
+    assert "Examples" in f.__doc__
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(f.__doc__, {}, f.__name__, None, 0)
+    assert test.examples
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.failures == 0
