@@ -44,6 +44,13 @@ class Kernel(_NamedTuple):
         return self.ufunc.signature
 
 
+def _edges_collapse(lo, hi, n_bins, dtype):
+    """np.histogram's "too many bins" test: equal neighbours in its edges."""
+    with _np.errstate(all="ignore"):  # an edge that overflows fails the test
+        edges = _np.linspace(lo, hi, n_bins + 1, dtype=dtype)
+    return bool((edges[:-1] >= edges[1:]).any())
+
+
 def _histogram_front(gufunc):
     """snake.histogram(x, n_bins, lo, hi) over the gufunc (n),(),()->(m)."""
     import operator
@@ -64,9 +71,11 @@ def _histogram_front(gufunc):
         if max(abs(lo), abs(hi), hi - lo) > top:  # NumPy overflows and fails here
             raise ValueError(f"{gufunc.__name__}: the range [{lo!r}, {hi!r}] overflows "
                              f"{bin_dtype.__name__}")
-        with _np.errstate(all="ignore"):  # an edge that overflows fails the test below
-            edges = _np.linspace(lo, hi, n_bins + 1, dtype=bin_dtype)
-        if (edges[:-1] >= edges[1:]).any():
+        # Bins wider than 4 ulps of the range's ends cannot collapse (rounding
+        # moves each edge by half an ulp): skip building the edges then.
+        fi = _np.finfo(bin_dtype)
+        ulp = max(abs(lo), abs(hi)) * float(fi.eps) + float(fi.smallest_subnormal)
+        if (hi - lo) / n_bins <= 4 * ulp and _edges_collapse(lo, hi, n_bins, bin_dtype):
             raise ValueError(f"{gufunc.__name__}: too many bins for the data range; "
                              f"cannot create {n_bins} finite-sized {bin_dtype.__name__} bins")
         out = _np.empty(x.shape[:-1] + (n_bins,), dtype=_np.int64)

@@ -31,7 +31,8 @@ func binEdges<T: SnakeFloat>(_ m: Int, lo: Double, hi: Double, _ e: UnsafeMutabl
     e[m] = T(hi)
 }
 
-/// Adds the bins of x[0..<n] (byte step xs) to counts[0..<m].
+/// Adds the bins of x[0..<n] (byte step xs) to counts[0..<m]; counts[m] is
+/// scratch (it collects the values outside [lo, hi]).
 @inline(__always)
 func countBins<T: SnakeFloat>(
     _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ m: Int, lo: Double, hi: Double,
@@ -43,14 +44,18 @@ func countBins<T: SnakeFloat>(
     defer { clearFPFlags(fpNumPyFlags & ~before) }
     let loT = T(lo), hiT = T(hi)
     let scale = Double(m), denom = hi - lo, last = m &- 1
+    // No branch on the range test (random out-of-range values would
+    // mispredict): every value gets a valid bin k, and is counted in it if
+    // kept, else in counts[m], a bin nobody reads.
     for i in 0..<n {
         let v = x.at(i, step: xs)
-        guard v >= loT && v <= hiT else { continue }
         let f = (Double(v - loT) / denom) * scale
-        var k = f < scale ? Int(f) : last  // f >= 0 here; f >= m: last bin
+        // Kept values have f >= 0; f >= m goes to the last bin; NaN or
+        // negative f (values not kept) take bin 0.
+        var k = f < scale ? Int(f >= 0 ? f : 0) : last
         if v < e[k] && k > 0 { k &-= 1 }
         if k != last && v >= e[k &+ 1] { k &+= 1 }
-        counts[k] &+= 1
+        counts[v >= loT && v <= hiT ? k : m] &+= 1
     }
 }
 
@@ -69,7 +74,7 @@ func histogram<T: SnakeFloat>(
     if rowTasks > 1 {
         // Few long rows: private bins per chunk, summed in chunk order.
         withUnsafeTemporaryAllocation(of: T.self, capacity: m &+ 1) { eb in
-            withUnsafeTemporaryAllocation(of: Int64.self, capacity: rowTasks &* m) { cb in
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: rowTasks &* (m &+ 1)) { cb in
                 let e = eb.baseAddress!, c = cb.baseAddress!
                 for r in 0..<rows {
                     let l = lo.advanced(bytes: r &* loRow).pointee, h = hi.advanced(bytes: r &* hiRow).pointee
@@ -77,12 +82,12 @@ func histogram<T: SnakeFloat>(
                     let xr = x.advanced(bytes: r &* xRow)
                     parallelFor(rowTasks) { t in
                         let (s, count) = split(n, rowTasks, t)
-                        let ct = c + t &* m
-                        ct.initialize(repeating: 0, count: m)
+                        let ct = c + t &* (m &+ 1)
+                        ct.initialize(repeating: 0, count: m &+ 1)
                         countBins(count, xr.advanced(bytes: s &* xs), xs, m, lo: l, hi: h, e, ct)
                     }
                     for t in 1..<rowTasks {
-                        for k in 0..<m { c[k] &+= c[t &* m &+ k] }
+                        for k in 0..<m { c[k] &+= c[t &* (m &+ 1) &+ k] }
                     }
                     store(r, c)
                 }
@@ -95,12 +100,12 @@ func histogram<T: SnakeFloat>(
     parallelFor(blocks) { t in
         let (first, count) = split(rows, blocks, t)
         withUnsafeTemporaryAllocation(of: T.self, capacity: m &+ 1) { eb in
-            withUnsafeTemporaryAllocation(of: Int64.self, capacity: m) { cb in
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: m &+ 1) { cb in
                 let e = eb.baseAddress!, c = cb.baseAddress!
                 for r in first..<(first &+ count) {
                     let l = lo.advanced(bytes: r &* loRow).pointee, h = hi.advanced(bytes: r &* hiRow).pointee
                     binEdges(m, lo: l, hi: h, e)
-                    c.initialize(repeating: 0, count: m)
+                    c.initialize(repeating: 0, count: m &+ 1)
                     countBins(n, x.advanced(bytes: r &* xRow), xs, m, lo: l, hi: h, e, c)
                     store(r, c)
                 }
