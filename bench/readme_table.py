@@ -10,10 +10,33 @@ import json
 import sys
 
 
+def fmt(t):
+    from snake._bench import fmt_time
+    return fmt_time(t)
+
+
+def sum_sq_table(rows):
+    """sum_sq float64 at every size: the foundation issue's targets."""
+    print("| n | snake | NumPy `a @ a`, 1 BLAS thread | ratio | pure-Python loop | ratio "
+          "| `sum_sq_mt` | NumPy `a @ a`, default threads | ratio |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for (k, d, n), r in rows.items():
+        if (k, d) != ("sum_sq", "float64"):
+            continue
+        py = r.get("python")
+        vs_py = f"{py / r['snake']:.2f}x" if py else "—"
+        size = f"{n:.0e}".replace("e+0", "e")
+        print(f"| {size} | {fmt(r['snake'])} | {fmt(r['numpy_1t'])} | {r['numpy_1t'] / r['snake']:.2f}x "
+              f"| {fmt(py)} | {vs_py} | {fmt(r['snake_mt'])} "
+              f"| {fmt(r['numpy'])} | {r['numpy'] / r['snake_mt']:.2f}x |")
+    print()
+
+
 def main(path):
     data = json.load(open(path))
     rows = {(r["kernel"], r["dtype"], r["n"]): r for r in data["rows"]}
     print(f"<!-- {data['when']}; {data['machine']} -->")
+    sum_sq_table(rows)
     print("| kernel | dtype | 1e3 | 1e5 | 1e7 | `_mt` vs NumPy default, 1e7 | `_mt` vs single-threaded, 1e7 |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for kernel, dtype in dict.fromkeys((k, d) for k, d, _ in rows):
