@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import snake
+from kinds import edges_collapse
 from snake import _snake
 
 ROLLING = [snake.rolling_sum, snake.rolling_sum_mt]
@@ -154,12 +155,11 @@ def test_histogram_is_np_histogram(f, dtype, rng):
             info = np.iinfo(dtype)
             x = rng.integers(max(info.min, -300), min(info.max, 300), n, endpoint=True).astype(dtype)
         rng.shuffle(x)
-        try:
-            want = np.histogram(x, n_bins, (lo, hi))[0]
-        except ValueError:  # "Too many bins for data range": snake says so too
+        if edges_collapse(x.dtype, n_bins, lo, hi):  # NumPy 2.4 refuses too
             with pytest.raises(ValueError, match="too many bins"):
                 f(x, n_bins, lo, hi)
             continue
+        want = np.histogram(x, n_bins, (lo, hi))[0]
         got = f(x, n_bins, lo, hi)
         assert got.dtype == np.int64 and np.array_equal(got, want), (n_bins, lo, hi)
         cases += 1
