@@ -109,7 +109,6 @@
 #define SNAKE_SIG_WINDOW "(n),()->(n)"
 #define SNAKE_CHECK_WINDOW NULL
 #define SNAKE_FLAGS_WINDOW 0
-#define SNAKE_PROMOTE_WINDOW promote_window
 #define SNAKE_VALIDATE_WINDOW validate_window
 #define SNAKE_TYPES_WINDOW(T, A) SNAKE_NPY_##T, NPY_INTP, SNAKE_NPY_##A,
 #define SNAKE_CALL_WINDOW(fn, T, A)                                           \
@@ -123,7 +122,6 @@
 #define SNAKE_CHECK_HIST check_bins
 /* Comparisons with NaN must not warn (NaN is ignored, as in np.histogram). */
 #define SNAKE_FLAGS_HIST NPY_METH_NO_FLOATINGPOINT_ERRORS
-#define SNAKE_PROMOTE_HIST promote_hist
 #define SNAKE_VALIDATE_HIST validate_hist
 #define SNAKE_TYPES_HIST(T, A) SNAKE_NPY_##T, NPY_DOUBLE, NPY_DOUBLE, NPY_INT64,
 #define SNAKE_CALL_HIST(fn, T, A)                                              \
@@ -187,63 +185,6 @@ validate_hist(const char *name, char *const *a, npy_intp const *d, npy_intp cons
         }
     }
     return 0;
-}
-
-/* The float loop NumPy should cast x to: float32 for float32 and for the
- * types NumPy would cast to float32 safely (half, bool, 8/16-bit ints) when
- * `small_to_f32`, float64 for everything else (a cast that is not allowed,
- * complex or object, then fails with NumPy's own TypeError). */
-static PyArray_DTypeMeta *
-float_loop(PyArray_DTypeMeta *given, PyArray_DTypeMeta *fixed, int small_to_f32)
-{
-    if (fixed != NULL) {
-        return fixed;
-    }
-    switch (given != NULL ? given->type_num : -1) {
-    case NPY_FLOAT:
-        return &PyArray_FloatDType;
-    case NPY_HALF: case NPY_BOOL: case NPY_BYTE: case NPY_UBYTE:
-    case NPY_SHORT: case NPY_USHORT:
-        return small_to_f32 ? &PyArray_FloatDType : &PyArray_DoubleDType;
-    default:
-        return &PyArray_DoubleDType;
-    }
-}
-
-static int
-set_dtypes(PyArray_DTypeMeta *new_op[], int n, ...)
-{
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 0; i < n; i++) {
-        new_op[i] = va_arg(ap, PyArray_DTypeMeta *);
-        Py_INCREF(new_op[i]);
-    }
-    va_end(ap);
-    return 0;
-}
-
-#define FIXED(i, dflt) (sig[i] != NULL ? sig[i] : (dflt))
-
-/* rolling_sum: x like the other float kernels, w as intp (a float w fails
- * NumPy's same_kind cast check), out follows x. */
-static int
-promote_window(PyObject *ufunc, PyArray_DTypeMeta *const op[],
-               PyArray_DTypeMeta *const sig[], PyArray_DTypeMeta *new_op[])
-{
-    PyArray_DTypeMeta *x = float_loop(op[0], sig[0], 1);
-    return set_dtypes(new_op, 3, x, FIXED(1, &PyArray_IntpDType), FIXED(2, x));
-}
-
-/* histogram: float32 stays float32, everything else is binned in float64,
- * as np.histogram does; lo/hi are float64, the counts int64. */
-static int
-promote_hist(PyObject *ufunc, PyArray_DTypeMeta *const op[],
-             PyArray_DTypeMeta *const sig[], PyArray_DTypeMeta *new_op[])
-{
-    PyArray_DTypeMeta *x = float_loop(op[0], sig[0], 0);
-    return set_dtypes(new_op, 4, x, FIXED(1, &PyArray_DoubleDType),
-                      FIXED(2, &PyArray_DoubleDType), FIXED(3, &PyArray_Int64DType));
 }
 
 /* histogram's (m) output only comes from out=: refuse m < 1. */
@@ -355,11 +296,19 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
 #include "kernels.def"
 #undef SNAKE_KERNEL
 
-/* Legacy kinds have no promoter and no ArrayMethod flags. */
-#define SNAKE_PROMOTE_OF(kind) SNAKE_CAT(SNAKE_PROMOTE_OF_, SNAKE_API_##kind)(kind)
+/* Which kernels get the promoter: every ArrayMethod kind, and legacy ones
+ * whose dtype set is FLOAT only (integer input to float64). */
+#define SNAKE_METHOD_OF(kind) SNAKE_CAT(SNAKE_METHOD_OF_, SNAKE_API_##kind)
+#define SNAKE_METHOD_OF_LEGACY 0
+#define SNAKE_METHOD_OF_METHOD 1
+#define SNAKE_PROMOTED_OF(kind, dtypes) \
+    SNAKE_CAT(SNAKE_PROMOTED_OF_, SNAKE_API_##kind)(dtypes)
+#define SNAKE_PROMOTED_OF_METHOD(dtypes) 1
+#define SNAKE_PROMOTED_OF_LEGACY(dtypes) SNAKE_PROMOTED_SET_##dtypes
+#define SNAKE_PROMOTED_SET_FLOAT 1
+#define SNAKE_PROMOTED_SET_NUM 0
+#define SNAKE_PROMOTED_SET_NUM_WIDE 0
 #define SNAKE_FLAGS_OF(kind) SNAKE_CAT(SNAKE_FLAGS_OF_, SNAKE_API_##kind)(kind)
-#define SNAKE_PROMOTE_OF_LEGACY(kind) NULL
-#define SNAKE_PROMOTE_OF_METHOD(kind) SNAKE_PROMOTE_##kind
 #define SNAKE_FLAGS_OF_LEGACY(kind) 0
 #define SNAKE_FLAGS_OF_METHOD(kind) SNAKE_FLAGS_##kind
 
@@ -378,7 +327,8 @@ typedef struct {
     int ntypes, nin, nout;
     intptr_t mt_grain;
     PyUFunc_ProcessCoreDimsFunc *check;
-    PyArrayMethod_PromoterFunction *promote; /* NULL for legacy kinds */
+    int method;   /* ArrayMethod loops (else legacy loops) */
+    int promoted; /* registers `promote` for inputs without an exact loop */
     NPY_ARRAYMETHOD_FLAGS flags;
 } snake_kernel;
 
@@ -389,12 +339,84 @@ static const snake_kernel kernel_table[] = {
      types_##name, data_##name, data_mt_##name,                             \
      (int)(sizeof funcs_##name / sizeof *funcs_##name), SNAKE_NIN_##kind,   \
      SNAKE_NOUT_##kind, (mt_grain), SNAKE_CHECK_##kind,                     \
-     SNAKE_PROMOTE_OF(kind), (NPY_ARRAYMETHOD_FLAGS)(SNAKE_FLAGS_OF(kind))},
+     SNAKE_METHOD_OF(kind), SNAKE_PROMOTED_OF(kind, dtypes),               \
+     (NPY_ARRAYMETHOD_FLAGS)(SNAKE_FLAGS_OF(kind))},
 #include "kernels.def"
 #undef SNAKE_KERNEL
 };
 
-/* Registers k's ArrayMethod loops on u, and its promoter for any input. */
+static const snake_kernel *
+find_kernel(const char *ufunc_name)
+{
+    for (size_t i = 0; i < sizeof kernel_table / sizeof *kernel_table; i++) {
+        const snake_kernel *k = &kernel_table[i];
+        if (strcmp(k->name, ufunc_name) == 0 || strcmp(k->mt_name, ufunc_name) == 0) {
+            return k;
+        }
+    }
+    return NULL;
+}
+
+/* ---- promotion: which loop an input without an exact loop goes to -------
+ * One promoter for every kernel that needs one (ArrayMethod kinds, whose
+ * ufuncs have no legacy loops to search, and the float-only kernels, where
+ * integer input must go to float64 rather than to the first loop it casts
+ * to safely). It mirrors NumPy's legacy search: the first loop, in table
+ * order, that x casts to safely; bool and integers go to float64 when the
+ * kernel has no integer loops; the other operands follow the loop (or the
+ * signature= / dtype= the caller fixed). A cast NumPy does not allow
+ * (complex, object, strings) then fails with NumPy's own TypeError. */
+static int
+promote(PyObject *ufunc, PyArray_DTypeMeta *const op[],
+        PyArray_DTypeMeta *const sig[], PyArray_DTypeMeta *new_op[])
+{
+    const snake_kernel *k = find_kernel(((PyUFuncObject *)ufunc)->name);
+    if (k == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "snake: promoter called for an unknown ufunc");
+        return -1;
+    }
+    const int nargs = k->nin + k->nout;
+    int from = op[0] != NULL ? op[0]->type_num : -1;
+    if (sig[0] != NULL) {
+        from = sig[0]->type_num;
+    }
+    else if (op[0] == &PyArray_PyLongDType) {
+        from = NPY_INT64;  /* a Python int as x */
+    }
+    int has_ints = 0;
+    for (int i = 0; i < k->ntypes; i++) {
+        has_ints |= PyTypeNum_ISINTEGER(k->types[i * nargs]);
+    }
+    if (!has_ints && (PyTypeNum_ISINTEGER(from) || PyTypeNum_ISBOOL(from))) {
+        from = NPY_DOUBLE;  /* float-only kernels: integers as float64 */
+    }
+    int loop = k->ntypes - 1;  /* the widest (float64) when nothing casts */
+    for (int i = 0; from >= 0 && i < k->ntypes; i++) {
+        if (PyArray_CanCastSafely(from, k->types[i * nargs])) {
+            loop = i;
+            break;
+        }
+    }
+    for (int j = 0; j < nargs; j++) {
+        PyArray_DTypeMeta *dt = sig[j];
+        if (dt == NULL) {
+            PyArray_Descr *descr = PyArray_DescrFromType(k->types[loop * nargs + j]);
+            if (descr == NULL) {
+                for (int q = 0; q < j; q++) {
+                    Py_DECREF(new_op[q]);
+                }
+                return -1;
+            }
+            dt = (PyArray_DTypeMeta *)Py_TYPE(descr);  /* a static type */
+            Py_DECREF(descr);
+        }
+        Py_INCREF(dt);
+        new_op[j] = dt;
+    }
+    return 0;
+}
+
+/* Registers k's ArrayMethod loops on u. */
 static int
 add_methods(PyObject *u, const snake_kernel *k, int mt)
 {
@@ -421,8 +443,17 @@ add_methods(PyObject *u, const snake_kernel *k, int mt)
             return -1;
         }
     }
+    return 0;
+}
+
+/* Registers `promote` on u for any combination of input DTypes (NumPy uses
+ * it only where no loop matches exactly). */
+static int
+add_promoter(PyObject *u, const snake_kernel *k)
+{
+    const int nargs = k->nin + k->nout;
     PyObject *any = PyTuple_New(nargs);
-    PyObject *promoter = PyCapsule_New((void *)k->promote, "numpy._ufunc_promoter", NULL);
+    PyObject *promoter = PyCapsule_New((void *)promote, "numpy._ufunc_promoter", NULL);
     int rc = -1;
     if (any != NULL && promoter != NULL) {
         for (int j = 0; j < nargs; j++) {
@@ -444,11 +475,12 @@ make_ufunc(const snake_kernel *k, int mt)
     }
     const char *name = mt ? k->mt_name : k->name;
     const char *doc = mt ? k->mt_doc : k->doc;
-    const int legacy = k->promote == NULL;
+    const int legacy = !k->method;
     PyObject *u = PyUFunc_FromFuncAndDataAndSignature(
         legacy ? k->funcs : NULL, legacy ? data : NULL, legacy ? (char *)k->types : NULL,
         legacy ? k->ntypes : 0, k->nin, k->nout, PyUFunc_None, name, doc, 0, k->signature);
-    if (u != NULL && !legacy && add_methods(u, k, mt) < 0) {
+    if (u != NULL && ((!legacy && add_methods(u, k, mt) < 0) ||
+                      (k->promoted && add_promoter(u, k) < 0))) {
         Py_CLEAR(u);
     }
     if (u != NULL && k->check != NULL) {

@@ -30,6 +30,23 @@
     P(name, kind, f32, float, float)      \
     P(name, kind, f64, double, double)
 
+/* Native integer loops too, same-type results (elementwise, argmax,
+ * histogram). Order: NumPy picks the first loop its input casts to safely,
+ * so int8/int16/uint16 use the int32 loop, uint32 the int64 one, bool the
+ * uint8 one, uint64 the float64 one. */
+#define SNAKE_DTYPES_NUM(P, name, kind)     \
+    P(name, kind, u8, uint8_t, uint8_t)     \
+    P(name, kind, i32, int32_t, int32_t)    \
+    P(name, kind, i64, int64_t, int64_t)    \
+    SNAKE_DTYPES_FLOAT(P, name, kind)
+
+/* As NUM, but integer results accumulate in int64 (sums, running sums). */
+#define SNAKE_DTYPES_NUM_WIDE(P, name, kind) \
+    P(name, kind, u8, uint8_t, int64_t)      \
+    P(name, kind, i32, int32_t, int64_t)     \
+    P(name, kind, i64, int64_t, int64_t)     \
+    SNAKE_DTYPES_FLOAT(P, name, kind)
+
 /* ---- loop shapes: the Swift signature of each kind ----------------------- */
 
 /* REDUCE  (n)->():  out[r] = f(x[r, 0..n)) */

@@ -59,12 +59,17 @@ func countBins<T: SnakeFloat>(
     }
 }
 
+/// The row and thread driver: edges in the binning type B, counts (with the
+/// scratch bin m) per row or per chunk; `count` bins a run of inputs X.
 @inline(__always)
-func histogram<T: SnakeFloat>(
-    _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
+func histogramRows<X, B: SnakeFloat>(
+    _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<X>, _ xRow: Int, _ xs: Int,
     _ lo: UnsafePointer<Double>, _ loRow: Int, _ hi: UnsafePointer<Double>, _ hiRow: Int,
-    _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
+    _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int,
+    _ count: (_ n: Int, _ x: UnsafePointer<X>, _ xs: Int, _ lo: Double, _ hi: Double,
+              _ edges: UnsafePointer<B>, _ counts: UnsafeMutablePointer<Int64>) -> Void
 ) {
+    typealias T = B
     let tasks = taskCount(work: rows &* n, grain: grain)
     let rowTasks = rows >= tasks ? 1 : taskCount(work: n, grain: grain)
     func store(_ r: Int, _ counts: UnsafeMutablePointer<Int64>) {
@@ -75,21 +80,21 @@ func histogram<T: SnakeFloat>(
         // Few long rows: private bins per chunk, summed in chunk order.
         withUnsafeTemporaryAllocation(of: T.self, capacity: m &+ 1) { eb in
             withUnsafeTemporaryAllocation(of: Int64.self, capacity: rowTasks &* (m &+ 1)) { cb in
-                let e = eb.baseAddress!, c = cb.baseAddress!
+                let e = eb.baseAddress!, cs = cb.baseAddress!
                 for r in 0..<rows {
                     let l = lo.advanced(bytes: r &* loRow).pointee, h = hi.advanced(bytes: r &* hiRow).pointee
                     binEdges(m, lo: l, hi: h, e)
                     let xr = x.advanced(bytes: r &* xRow)
                     parallelFor(rowTasks) { t in
-                        let (s, count) = split(n, rowTasks, t)
-                        let ct = c + t &* (m &+ 1)
+                        let (s, c) = split(n, rowTasks, t)
+                        let ct = cs + t &* (m &+ 1)
                         ct.initialize(repeating: 0, count: m &+ 1)
-                        countBins(count, xr.advanced(bytes: s &* xs), xs, m, lo: l, hi: h, e, ct)
+                        count(c, xr.advanced(bytes: s &* xs), xs, l, h, e, ct)
                     }
                     for t in 1..<rowTasks {
-                        for k in 0..<m { c[k] &+= c[t &* (m &+ 1) &+ k] }
+                        for k in 0..<m { cs[k] &+= cs[t &* (m &+ 1) &+ k] }
                     }
-                    store(r, c)
+                    store(r, cs)
                 }
             }
         }
@@ -98,19 +103,31 @@ func histogram<T: SnakeFloat>(
     // Many rows (or one thread): blocks of whole rows, scratch per block.
     let blocks = min(rows, tasks)
     parallelFor(blocks) { t in
-        let (first, count) = split(rows, blocks, t)
+        let (first, nRows) = split(rows, blocks, t)
         withUnsafeTemporaryAllocation(of: T.self, capacity: m &+ 1) { eb in
             withUnsafeTemporaryAllocation(of: Int64.self, capacity: m &+ 1) { cb in
                 let e = eb.baseAddress!, c = cb.baseAddress!
-                for r in first..<(first &+ count) {
+                for r in first..<(first &+ nRows) {
                     let l = lo.advanced(bytes: r &* loRow).pointee, h = hi.advanced(bytes: r &* hiRow).pointee
                     binEdges(m, lo: l, hi: h, e)
                     c.initialize(repeating: 0, count: m &+ 1)
-                    countBins(n, x.advanced(bytes: r &* xRow), xs, m, lo: l, hi: h, e, c)
+                    count(n, x.advanced(bytes: r &* xRow), xs, l, h, e, c)
                     store(r, c)
                 }
             }
         }
+    }
+}
+
+@inline(__always)
+func histogram<T: SnakeFloat>(
+    _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
+    _ lo: UnsafePointer<Double>, _ loRow: Int, _ hi: UnsafePointer<Double>, _ hiRow: Int,
+    _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
+) {
+    histogramRows(rows, n, m, x, xRow, xs, lo, loRow, hi, hiRow, out, outRow, os, grain) {
+        (c, p, step, l, h, e: UnsafePointer<T>, counts) in
+        countBins(c, p, step, m, lo: l, hi: h, e, counts)
     }
 }
 

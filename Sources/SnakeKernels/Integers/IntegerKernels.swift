@@ -1,0 +1,296 @@
+// Native integer loops (uint8, int32, int64) for the kernels whose dtype set
+// is NUM or NUM_WIDE (kernels.def). NumPy's integer semantics: arithmetic
+// wraps (two's complement, as NumPy's integer ufuncs), sums and running sums
+// accumulate in int64 (NUM_WIDE), no floating-point anywhere except
+// histogram, which bins in float64 exactly as np.histogram does.
+//
+// The loops are plain scalar loops over concrete types (each @c entry point
+// specialises them): LLVM vectorises the contiguous ones (maps, sums, the
+// block maxima of argmax). Wrapping addition is associative, so `_mt`
+// results are bit-identical to single-threaded ones for every kernel here.
+
+import SnakeABI
+
+/// The integer element types with native loops.
+protocol SnakeInt: FixedWidthInteger {}
+extension UInt8: SnakeInt {}
+extension Int32: SnakeInt {}
+extension Int64: SnakeInt {}
+
+@inline(__always) func wide<T: SnakeInt>(_ v: T) -> Int64 { Int64(truncatingIfNeeded: v) }
+
+// MARK: - elementwise: relu, clip, scale, saxpy
+
+/// One integer elementwise kernel (a type, so it inlines; see ElementwiseOp).
+protocol IntegerOp {
+    associatedtype T: SnakeInt
+    static func apply(_ x: T, _ y: T, _ z: T) -> T
+}
+
+struct ReluInt<T: SnakeInt>: IntegerOp {  // uint8: the identity
+    @inline(__always) static func apply(_ x: T, _: T, _: T) -> T { x > 0 ? x : 0 }
+}
+
+struct ClipInt<T: SnakeInt>: IntegerOp {  // np.clip: min(max(x, lo), hi)
+    @inline(__always) static func apply(_ x: T, _ lo: T, _ hi: T) -> T { min(max(x, lo), hi) }
+}
+
+struct ScaleInt<T: SnakeInt>: IntegerOp {
+    @inline(__always) static func apply(_ x: T, _ s: T, _: T) -> T { x &* s }
+}
+
+struct SaxpyInt<T: SnakeInt>: IntegerOp {  // a + s * b, each step wrapping
+    @inline(__always) static func apply(_ a: T, _ b: T, _ s: T) -> T { a &+ s &* b }
+}
+
+/// out[i] = Op(x[i], y[i], z[i]); y, z contiguous or broadcast (stride 0)
+/// take the vectorised loops, anything else the strided one.
+@inline(__always)
+func mapIntegers<Op: IntegerOp>(
+    _: Op.Type, _ n: Int, _ x: UnsafePointer<Op.T>, _ xs: Int, _ y: UnsafePointer<Op.T>, _ ys: Int,
+    _ z: UnsafePointer<Op.T>, _ zs: Int, _ out: UnsafeMutablePointer<Op.T>, _ os: Int
+) {
+    let unit = MemoryLayout<Op.T>.stride
+    guard xs == unit, os == unit, ys == 0 || ys == unit, zs == 0 || zs == unit else {
+        for i in 0..<n {
+            out.advanced(bytes: i &* os).pointee = Op.apply(x.at(i, step: xs), y.at(i, step: ys), z.at(i, step: zs))
+        }
+        return
+    }
+    let y0 = y.pointee, z0 = z.pointee
+    switch (ys == 0, zs == 0) {
+    case (true, true): for i in 0..<n { out[i] = Op.apply(x[i], y0, z0) }
+    case (true, false): for i in 0..<n { out[i] = Op.apply(x[i], y0, z[i]) }
+    case (false, true): for i in 0..<n { out[i] = Op.apply(x[i], y[i], z0) }
+    case (false, false): for i in 0..<n { out[i] = Op.apply(x[i], y[i], z[i]) }
+    }
+}
+
+@inline(__always)
+func mapIntegerChunks<Op: IntegerOp>(
+    _ op: Op.Type, _ n: Int, _ grain: Int, _ x: UnsafePointer<Op.T>, _ xs: Int,
+    _ y: UnsafePointer<Op.T>, _ ys: Int, _ z: UnsafePointer<Op.T>, _ zs: Int,
+    _ out: UnsafeMutablePointer<Op.T>, _ os: Int
+) {
+    mapRange(n: n, grain: grain) { s, c in
+        mapIntegers(op, c, x.advanced(bytes: s &* xs), xs, y.advanced(bytes: s &* ys), ys,
+                    z.advanced(bytes: s &* zs), zs, out.advanced(bytes: s &* os), os)
+    }
+}
+
+// MARK: - sums: sum_sq, dot (int64 accumulation, wrapping)
+
+@inline(__always)
+func sumOfIntProducts<T: SnakeInt>(_ n: Int, _ a: UnsafePointer<T>, _ as: Int, _ b: UnsafePointer<T>, _ bs: Int) -> Int64 {
+    var acc: Int64 = 0
+    if isUnit(`as`, T.self) && isUnit(bs, T.self) {
+        for i in 0..<n { acc &+= wide(a[i]) &* wide(b[i]) }
+    } else {
+        for i in 0..<n { acc &+= wide(a.at(i, step: `as`)) &* wide(b.at(i, step: bs)) }
+    }
+    return acc
+}
+
+@inline(__always)
+func sumSqInt<T: SnakeInt>(
+    _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
+    _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ grain: Int
+) {
+    reduceRows(
+        rows: rows, n: n, grain: grain, out: out, outRow: outRow,
+        chunk: { r, s, c in
+            let p = x.advanced(bytes: r &* xRow &+ s &* xs)
+            return sumOfIntProducts(c, p, xs, p, xs)
+        },
+        merge: { $0 &+ $1 }, finish: { $0 })
+}
+
+@inline(__always)
+func dotInt<T: SnakeInt>(
+    _ rows: Int, _ n: Int, _ a: UnsafePointer<T>, _ aRow: Int, _ as: Int,
+    _ b: UnsafePointer<T>, _ bRow: Int, _ bs: Int,
+    _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ grain: Int
+) {
+    reduceRows(
+        rows: rows, n: n, grain: grain, out: out, outRow: outRow,
+        chunk: { r, s, c in
+            sumOfIntProducts(c, a.advanced(bytes: r &* aRow &+ s &* `as`), `as`,
+                             b.advanced(bytes: r &* bRow &+ s &* bs), bs)
+        },
+        merge: { $0 &+ $1 }, finish: { $0 })
+}
+
+// MARK: - argmax: first maximum
+
+/// First maximum of x[0..<n], n >= 1, index offset by `origin`. Contiguous
+/// rows: the maximum of each block of 512 (a vectorised reduction); only the
+/// block that first reached the overall maximum is searched for its index.
+@inline(__always)
+func argmaxInt<T: SnakeInt>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int, origin: Int) -> (value: T, index: Int) {
+    guard isUnit(step, T.self) else {
+        var best = x.pointee, at = 0
+        for i in 1..<max(n, 1) where x.at(i, step: step) > best { best = x.at(i, step: step); at = i }
+        return (best, origin &+ at)
+    }
+    let block = 512
+    var best = x[0], bestBlock = 0
+    var b = 0
+    while b < n {
+        let e = min(b &+ block, n)
+        var m = x[b]
+        for i in b..<e { m = max(m, x[i]) }
+        if m > best || b == 0 { best = m; bestBlock = b }
+        b = e
+    }
+    var i = bestBlock
+    while x[i] != best { i &+= 1 }
+    return (best, origin &+ i)
+}
+
+@inline(__always)
+func argmaxIntRows<T: SnakeInt>(
+    _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
+    _ out: UnsafeMutablePointer<Int>, _ outRow: Int, _ grain: Int
+) {
+    reduceRows(
+        rows: rows, n: n, grain: grain, out: out, outRow: outRow,
+        chunk: { r, s, c in argmaxInt(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs, origin: s) },
+        merge: { l, r in r.value > l.value ? r : l },  // ties: the earlier chunk
+        finish: { $0.index })
+}
+
+// MARK: - cumsum, rolling_sum (int64, wrapping: exact modulo 2^64)
+
+@inline(__always)
+func scanInt<T: SnakeInt>(
+    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<Int64>, _ os: Int, from start: Int64
+) -> Int64 {
+    var acc = start
+    if isUnit(xs, T.self) && isUnit(os, Int64.self) {
+        for i in 0..<n {
+            acc &+= wide(x[i])
+            out[i] = acc
+        }
+        return acc
+    }
+    for i in 0..<n {
+        acc &+= wide(x.at(i, step: xs))
+        out.advanced(bytes: i &* os).pointee = acc
+    }
+    return acc
+}
+
+@inline(__always)
+func sumInt<T: SnakeInt>(_ n: Int, _ x: UnsafePointer<T>, _ xs: Int) -> Int64 {
+    var acc: Int64 = 0
+    if isUnit(xs, T.self) {
+        for i in 0..<n { acc &+= wide(x[i]) }
+    } else {
+        for i in 0..<n { acc &+= wide(x.at(i, step: xs)) }
+    }
+    return acc
+}
+
+@inline(__always)
+func cumsumInt<T: SnakeInt>(
+    _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
+    _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
+) {
+    vecRows(
+        rows: rows, n: n, grain: grain,
+        row: { r in _ = scanInt(n, x.advanced(bytes: r &* xRow), xs, out.advanced(bytes: r &* outRow), os, from: 0) },
+        longRow: { r, tasks in
+            let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: tasks) { totals in
+                let t0 = totals.baseAddress!
+                parallelFor(tasks) { t in
+                    let (s, c) = split(n, tasks, t)
+                    (t0 + t).initialize(to: sumInt(c, xr.advanced(bytes: s &* xs), xs))
+                }
+                var offset: Int64 = 0
+                for t in 0..<tasks {
+                    let total = t0[t]
+                    t0[t] = offset
+                    offset &+= total
+                }
+                parallelFor(tasks) { t in
+                    let (s, c) = split(n, tasks, t)
+                    _ = scanInt(c, xr.advanced(bytes: s &* xs), xs, or.advanced(bytes: s &* os), os, from: t0[t])
+                }
+            }
+        })
+}
+
+/// Window sums for outputs [start, end): a running sum, exact in wrapping
+/// int64 arithmetic (no drift to avoid), started from the window before
+/// `start`. Reads x[i - w] after writing out[i - w]: never in place.
+@inline(__always)
+func rollingInt<T: SnakeInt>(
+    _ w: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<Int64>, _ os: Int,
+    start: Int, end: Int
+) {
+    let first = max(0, start &- w)
+    var acc = sumInt(start &- first, x.advanced(bytes: first &* xs), xs)  // x[start-w ..< start]
+    for i in start..<end {
+        acc &+= wide(x.at(i, step: xs))
+        if i >= w { acc &-= wide(x.at(i &- w, step: xs)) }
+        out.advanced(bytes: i &* os).pointee = acc
+    }
+}
+
+@inline(__always)
+func rollingSumInt<T: SnakeInt>(
+    _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
+    _ window: UnsafePointer<Int>, _ wRow: Int,
+    _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
+) {
+    // In place (int64 input with out=x): run from a copy of the row.
+    func run(_ r: Int, _ start: Int, _ end: Int) {
+        let w = min(window.advanced(bytes: r &* wRow).pointee, n &+ 1)
+        let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
+        if UnsafeRawPointer(xr) == UnsafeRawPointer(UnsafeMutableRawPointer(or)) {
+            withUnsafeTemporaryAllocation(of: T.self, capacity: n) { copy in
+                let c = copy.baseAddress!
+                for i in 0..<n { (c + i).initialize(to: xr.at(i, step: xs)) }
+                rollingInt(w, UnsafePointer(c), MemoryLayout<T>.stride, or, os, start: 0, end: n)
+            }
+            return
+        }
+        rollingInt(w, xr, xs, or, os, start: start, end: end)
+    }
+    vecRows(
+        rows: rows, n: n, grain: grain,
+        row: { r in run(r, 0, n) },
+        longRow: { r, tasks in
+            let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
+            if UnsafeRawPointer(xr) == UnsafeRawPointer(UnsafeMutableRawPointer(or)) { run(r, 0, n); return }
+            parallelFor(tasks) { t in
+                let (s, c) = split(n, tasks, t)
+                run(r, s, s &+ c)
+            }
+        })
+}
+
+// MARK: - histogram: np.histogram converts integers to float64
+
+@inline(__always)
+func histogramInt<T: SnakeInt>(
+    _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
+    _ lo: UnsafePointer<Double>, _ loRow: Int, _ hi: UnsafePointer<Double>, _ hiRow: Int,
+    _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
+) {
+    histogramRows(rows, n, m, x, xRow, xs, lo, loRow, hi, hiRow, out, outRow, os, grain) {
+        (count, p, step, l, h, e: UnsafePointer<Double>, counts) in
+        // Blocks of values converted to float64, binned by the float64 code.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 256) { buf in
+            let d = buf.baseAddress!
+            var i = 0
+            while i < count {
+                let c = min(256, count &- i)
+                for j in 0..<c { (d + j).initialize(to: Double(p.at(i &+ j, step: step))) }
+                countBins(c, UnsafePointer(d), MemoryLayout<Double>.stride, m, lo: l, hi: h, e, counts)
+                i &+= c
+            }
+        }
+    }
+}
