@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import snake
-from snake._bench import CASES, base_name, best_time, fmt_time, matches, python_args
+from snake._bench import CASES, INTEGER_CASES, base_name, best_time, fmt_time, matches, python_args
 
 try:
     from threadpoolctl import threadpool_limits
@@ -33,6 +33,7 @@ except ImportError:  # optional extra: pip install .[bench]
     threadpool_limits = None
 
 PYTHON_MAX_N = 10**6
+INTEGER_SIZES = (10**3, 10**5, 10**7)  # integer rows: these sizes only
 
 
 def check(name: str, got, want, exact: bool, dtype) -> None:
@@ -57,7 +58,12 @@ def run(sizes, dtypes, repeat, names):
         case = CASES[name]
         st, mt = table[name], table.get(name + "_mt")
         for dt in dtypes:
+            integer = np.dtype(dt).kind in "iu"
+            if integer and name not in INTEGER_CASES:
+                continue  # no native integer loop: NumPy casts to float64
             for n in sizes:
+                if integer and n not in INTEGER_SIZES:
+                    continue
                 args = case["inputs"](n, dt, rng)
                 want = case["reference"](*args)
                 row = dict(kernel=name, dtype=np.dtype(dt).name, n=n)
@@ -69,7 +75,7 @@ def run(sizes, dtypes, repeat, names):
                 with blas_one_thread():
                     row["numpy_1t"] = best_time(lambda: case["numpy"](*args), repeat)
                 row["numpy"] = best_time(lambda: case["numpy"](*args), repeat)
-                if n <= PYTHON_MAX_N:
+                if n <= PYTHON_MAX_N and not integer:
                     py = python_args(args)
                     call = lambda: case["python"](*py)  # noqa: E731
                     # Python loops compute in float64: exact only against float64.
@@ -115,7 +121,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="sizes 1e3, 1e5, 1e7 and 3 repeats")
     p.add_argument("--kernels", nargs="*", default=list(CASES), help="base kernel names")
-    p.add_argument("--dtypes", nargs="*", default=["float64", "float32"])
+    p.add_argument("--dtypes", nargs="*", default=["float64", "float32", "int64", "int32", "uint8"],
+                   help="integer dtypes run the kernels with native integer loops, at 1e3/1e5/1e7")
     p.add_argument("--sizes", nargs="*", type=float, help="override the sizes")
     p.add_argument("--repeat", type=int, help="repeats per timing (best counts)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")

@@ -41,9 +41,39 @@ def finite_specials(dtype, for_sums: bool) -> np.ndarray:
 NONFINITE = [np.nan, -np.nan, np.inf, -np.inf]
 
 
+def integer_specials(dtype) -> np.ndarray:
+    """The extremes of an integer type and the values next to 0."""
+    info = np.iinfo(dtype)
+    vals = {info.min, info.min + 1, info.max, info.max - 1, 0, 1, 2}
+    if info.min < 0:
+        vals |= {-1, -2}
+    return np.array(sorted(vals), dtype=dtype)
+
+
+def make_integers(n: int, dtype, flavor: str, rng: np.random.Generator) -> np.ndarray:
+    """Integer flavors: small values, ties, ~30% extremes, or the full range
+    (the "nonfinite" slot: where float data gets NaN/inf, integer data gets
+    values whose sums and products wrap)."""
+    info = np.iinfo(dtype)
+    if flavor == "normal":
+        return rng.integers(max(info.min, -100), min(info.max, 100), n, endpoint=True).astype(dtype)
+    if flavor == "ties":
+        return rng.choice(integer_specials(dtype)[:3], n).astype(dtype)
+    if flavor == "extremes":
+        v = rng.integers(max(info.min, -100), min(info.max, 100), n, endpoint=True).astype(dtype)
+        mask = rng.random(n) < 0.3
+        v[mask] = rng.choice(integer_specials(dtype), mask.sum())
+        return v
+    if flavor == "nonfinite":
+        return rng.integers(info.min, info.max, n, endpoint=True, dtype=dtype)
+    raise ValueError(flavor)
+
+
 def make_values(n: int, dtype, flavor: str, rng: np.random.Generator, for_sums=False) -> np.ndarray:
     """A fresh contiguous 1-D array of `n` values of one flavor."""
     dtype = np.dtype(dtype)
+    if dtype.kind in "iu":
+        return make_integers(n, dtype, flavor, rng)
     if flavor == "normal":
         return (rng.standard_normal(n) * 10).astype(dtype)
     if flavor == "ties":  # few distinct values: equal maxima, -0.0 vs 0.0, lo == x
@@ -71,7 +101,7 @@ FLAVORS = ["normal", "ties", "extremes", "nonfinite"]
 
 def _strided(step: int) -> Callable:
     def lay(v):
-        buf = np.full(len(v) * step, 777, dtype=v.dtype)  # junk between elements
+        buf = np.full(len(v) * step, 77 if v.dtype.kind in "iu" else 777, dtype=v.dtype)  # junk between elements
         buf[::step] = v
         return buf[::step]
     return lay
@@ -89,7 +119,7 @@ def _unaligned(v):  # data pointer at odd address: NumPy must copy
     raw = np.zeros(v.nbytes + 1, dtype=np.uint8)
     out = raw[1:].view(v.dtype)
     out[...] = v
-    assert not out.flags.aligned or v.nbytes == 0
+    assert not out.flags.aligned or v.nbytes == 0 or v.itemsize == 1  # 1 byte: always aligned
     return out
 
 

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from arrays import make_values
-from references import apply_index, apply_map, apply_rows, apply_sum, apply_window
+from references import apply_index, apply_map, apply_rows, apply_sum, apply_window, wrap
 
 # Sums must satisfy |got - exact| <= K * n * (eps * Σ|term| + smallest_subnormal)
 # in the loop's dtype. The eps term is the classic bound for any summation
@@ -37,7 +37,33 @@ def as_float(dtype, value):
         return np.asarray(value, dtype=np.float64).astype(dtype)
 
 
+def is_integer(dtype) -> bool:
+    return np.dtype(dtype).kind in "iu"
+
+
+def _rows_of(arrays):
+    """Broadcast the outer axes; yield (index, [row as Python ints, ...])."""
+    arrays = [np.asarray(a) for a in arrays]
+    outer = np.broadcast_shapes(*(a.shape[:-1] for a in arrays))
+    rows = [np.broadcast_to(a, outer + a.shape[-1:]) for a in arrays]
+    for idx in np.ndindex(outer):
+        yield idx, [[int(v) for v in r[idx]] for r in rows]
+
+
+def check_exact_rows(ref, arrays, got, out_dtype, label, extra=()):
+    """Integer loops: exactly the wrapped value of ref.integer, row by row
+    (a scalar per row for reductions, a row for (n)->(n) kinds)."""
+    got = np.asarray(got)
+    assert got.dtype == out_dtype, f"{label}: dtype {got.dtype} != {out_dtype}"
+    for idx, rows in _rows_of(arrays):
+        want = ref.integer(*rows, *(int(np.broadcast_to(e, got.shape[:len(idx)])[idx]) for e in extra))
+        want = [wrap(v, out_dtype) for v in want] if isinstance(want, list) else wrap(want, out_dtype)
+        assert np.array_equal(got[idx], want), f"{label} {idx}: got {got[idx]!r}, want {want!r}"
+
+
 def check_sums(ref, inputs, got, out_dtype, label=""):
+    if is_integer(inputs[0].dtype):
+        return check_exact_rows(ref, inputs, got, out_dtype, label)
     got = np.asarray(got)
     assert got.dtype == out_dtype, f"{label}: dtype {got.dtype} != {out_dtype}"
     values, scales = apply_sum(ref, [np.asarray(a) for a in inputs])
@@ -63,12 +89,16 @@ def check_index(ref, inputs, got, out_dtype, label=""):
 def check_rows(ref, inputs, got, out_dtype, label=""):
     """VEC: every element within K * n * eps * scale of the reference."""
     x = np.asarray(inputs[0])
+    if is_integer(x.dtype):
+        return check_exact_rows(ref, [x], got, out_dtype, label)
     _check_close(got, x.shape, *apply_rows(ref, x), x.shape[-1], out_dtype, label)
 
 
 def check_window(ref, inputs, got, out_dtype, label=""):
     """WINDOW: like VEC, against exact window sums."""
     x, w = np.asarray(inputs[0]), np.asarray(inputs[1])
+    if is_integer(x.dtype):
+        return check_exact_rows(ref, [x], got, out_dtype, label, extra=(w,))
     values, scales = apply_window(ref, x, w)
     _check_close(got, values.shape, values, scales, x.shape[-1], out_dtype, label)
 
@@ -97,6 +127,15 @@ def bits(a):
 def check_map(ref, inputs, got, out_dtype, label=""):
     got = np.asarray(got)
     assert got.dtype == out_dtype, f"{label}: dtype {got.dtype} != {out_dtype}"
+    if is_integer(out_dtype):  # exact, wrapped like NumPy's integer ufuncs
+        args = np.broadcast_arrays(*(np.asarray(a) for a in inputs))
+        want = np.empty(got.shape, dtype=out_dtype)
+        for idx in np.ndindex(got.shape):
+            want[idx] = wrap(ref.integer(*(int(a[idx]) for a in args)), out_dtype)
+        bad = got != want
+        assert not bad.any(), (f"{label}: {bad.sum()} mismatches, first at {np.argwhere(bad)[0]}: "
+                               f"got {got[bad][:3]!r}, want {want[bad][:3]!r}")
+        return
     want = apply_map(ref, inputs, out_dtype)
     assert got.shape == want.shape, label
     if hasattr(ref, "rtol"):  # approximations: NaN where NaN, else relative
@@ -195,7 +234,7 @@ def hist_operands(x, rng):
     fin = np.asarray(x, dtype=np.float64)
     fin = fin[np.isfinite(fin)]
     n_bins = int(rng.choice([1, 2, 3, 5, 10, 64]))
-    top = float(np.finfo(np.asarray(x).dtype).max)
+    top = float(np.finfo(np.float32 if np.asarray(x).dtype.type is np.float32 else np.float64).max)
     if fin.size >= 2 and rng.random() < 0.7:
         lo, hi = sorted(float(v) for v in rng.choice(fin, 2))
         if not lo < hi:

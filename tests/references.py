@@ -179,6 +179,9 @@ def ref_argmax(x: np.ndarray) -> int:
     """np.argmax: first maximum; the first NaN beats everything; -0.0 == 0.0."""
     if len(x) == 0:
         raise ValueError("attempt to get argmax of an empty sequence")
+    if x.dtype.kind in "iu":  # Python ints: exact beyond 2**53
+        xs = [int(v) for v in x]
+        return xs.index(max(xs))
     best = 0
     for i in range(len(x)):
         v = float(x[i])
@@ -266,6 +269,38 @@ def ref_scale(x, s):
 def ref_saxpy(a, b, s):
     """a + s * b: the product rounded, then the sum (no fused multiply-add)."""
     return a + s * b
+
+
+# ---- integer loops: the same kernels on Python ints --------------------------
+# Each returns the exact mathematical result; the tests wrap it to the loop's
+# output type (two's complement, as NumPy's integer arithmetic does).
+
+
+def wrap(value: int, dtype) -> int:
+    """`value` as the integer type `dtype` stores it (modulo 2**bits)."""
+    bits = np.dtype(dtype).itemsize * 8
+    value &= (1 << bits) - 1
+    if np.dtype(dtype).kind == "i" and value >= 1 << (bits - 1):
+        value -= 1 << bits
+    return value
+
+
+def _prefix(xs):
+    out = [0]
+    for v in xs:
+        out.append(out[-1] + int(v))
+    return out
+
+
+ref_sum_sq.integer = lambda x: sum(int(v) * int(v) for v in x)
+ref_dot.integer = lambda a, b: sum(int(p) * int(q) for p, q in zip(a, b))
+ref_cumsum.integer = lambda x: _prefix(x)[1:]
+ref_rolling_sum.integer = lambda x, w: (lambda p: [p[i + 1] - p[max(0, i - w + 1)] for i in range(len(x))])(
+    _prefix(x))
+ref_relu.integer = lambda x: max(x, 0)
+ref_clip.integer = lambda x, lo, hi: min(max(x, lo), hi)
+ref_scale.integer = lambda x, s: x * s
+ref_saxpy.integer = lambda a, b, s: a + s * b
 
 
 REFERENCES: dict[str, Callable] = {

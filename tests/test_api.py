@@ -52,8 +52,8 @@ def test_is_a_real_ufunc_of_its_kind(kernel):
     assert isinstance(u, np.ufunc)
     assert (u.nin, u.nout, u.signature) == (kind.nin, 1, kind.signature)
     assert u.ntypes == len(u.types) >= 2
-    # arrays.py generates float values only: a new dtype set needs it extended.
-    assert {d for t in u.types for d in loop_dtypes(t)[0]} <= {np.dtype("f4"), np.dtype("f8")}
+    # arrays.py generates these dtypes only: a new dtype set needs it extended.
+    assert {d for t in u.types for d in loop_dtypes(t)[0]} <= {np.dtype(c) for c in "Bilfd"}
     assert u.identity is None  # no accidental reduce() semantics
 
 
@@ -127,6 +127,23 @@ def test_out_is_the_first_input(kernel, rng):
             got = kernel.ufunc(x0, *xs[1:], out=x0)
         assert got is x0
         assert np.array_equal(bits(x0), bits(want))
+
+
+@pytest.mark.parametrize("name", ["relu", "clip", "scale", "saxpy", "cumsum", "rolling_sum"])
+@pytest.mark.parametrize("mt", ["", "_mt"])
+def test_integer_out_is_the_first_input(name, mt, rng):
+    """int64 in place: the integer loops read before they overwrite too
+    (rolling_sum reads x[i - w] after writing out[i - w]: it copies the row)."""
+    f = getattr(snake, name + mt)
+    extra = {"clip": (-10**12, 10**12), "scale": (3,), "saxpy": (np.arange(3), 5), "rolling_sum": (7,)}
+    for n in (1001, 200_001):
+        x = rng.integers(-2**40, 2**40, n)
+        args = [a if np.ndim(a) == 0 else np.resize(a, n) for a in extra.get(name, ())]
+        want = f(x, *args)
+        y = x.copy()
+        with snake.threads(2):
+            assert f(y, *args, out=y) is y
+        assert np.array_equal(y, want)
 
 
 def test_clip_in_place(rng):
@@ -247,22 +264,58 @@ def test_sum_sq_dtype_float32(rng):
 
 @pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
 def test_every_loop_can_be_forced(kernel, rng):
-    """signature= picks a loop; float64 input is cast like an explicit astype."""
+    """signature= picks a loop; float64 input is cast like an explicit astype
+    (to an integer loop only with casting="unsafe", as for NumPy's ufuncs)."""
     xs = make(kernel, (3, 8), rng)
     for types in kernel.ufunc.types:
         ins, out = loop_dtypes(types)
-        got = kernel.ufunc(*xs, signature=types)
+        if ins[0].kind in "iu":
+            with pytest.raises(TypeError, match="casting"):
+                kernel.ufunc(*xs, signature=types)
+            got = kernel.ufunc(*xs, signature=types, casting="unsafe")
+        else:
+            got = kernel.ufunc(*xs, signature=types)
         assert got.dtype == out
         assert np.array_equal(got, kernel.ufunc(*(x.astype(d) for x, d in zip(xs, ins))))
 
 
-@pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
+NATIVE_INTS = [k for k in KERNELS if "l" in k.types[0] or "i" in "".join(k.types)]
+FLOAT_ONLY = [k for k in KERNELS if k not in NATIVE_INTS]
+
+
+@pytest.mark.parametrize("kernel", NATIVE_INTS, ids=[k.name for k in NATIVE_INTS])
+def test_integer_inputs_use_the_native_loops(kernel, rng):
+    """int64, int32, uint8 run their own loops; other integer types the first
+    loop they cast to safely (as NumPy's own ufuncs choose); lists of ints
+    are int64."""
+    by_input = {loop_dtypes(t)[0][0]: loop_dtypes(t)[1] for t in kernel.types}
+    cases = {np.int64: np.int64, np.int32: np.int32, np.uint8: np.uint8, np.int8: np.int32,
+             np.int16: np.int32, np.uint16: np.int32, np.uint32: np.int64, np.bool_: np.uint8}
+    for given, loop in cases.items():
+        xs = tuple(rng.integers(0, 2 if given is np.bool_ else 50, size=(3, 7)).astype(given)
+                   for _ in range(kernel.ufunc.nin))
+        got = kernel.ufunc(*xs)
+        assert got.dtype == by_input[np.dtype(loop)], given
+        assert np.array_equal(got, kernel.ufunc(*(x.astype(loop) for x in xs)))
+    lists = tuple(rng.integers(-50, 50, size=(3, 7)).tolist() for _ in range(kernel.ufunc.nin))
+    assert kernel.ufunc(*lists).dtype == by_input[np.dtype(np.int64)]
+    # uint64 has no safe integer loop: float64, as np.maximum(uint64, int64) would
+    assert kernel.ufunc(*(np.arange(3, dtype=np.uint64),) * kernel.ufunc.nin).dtype == by_input[np.dtype("d")]
+
+
+@pytest.mark.parametrize("kernel", FLOAT_ONLY, ids=[k.name for k in FLOAT_ONLY])
 def test_integer_and_list_inputs_use_the_float64_loop(kernel, rng):
     ints = tuple(rng.integers(-50, 50, size=(3, 7)) for _ in range(kernel.ufunc.nin))
     floats = tuple(i.astype(np.float64) for i in ints)
     want = kernel.ufunc(*floats)
     f64_out = loop_dtypes(next(t for t in kernel.ufunc.types if t.startswith("d")))[1]
-    for args in (ints, tuple(i.tolist() for i in ints), tuple(i.astype(np.int32) for i in ints)):
+    for args in (ints, tuple(i.tolist() for i in ints), tuple(i.astype(np.int32) for i in ints),
+                 tuple(i.astype(np.int8) for i in ints), tuple((i > 0) for i in ints)):
+        if args[0].dtype == np.bool_ if isinstance(args[0], np.ndarray) else False:
+            want_b = kernel.ufunc(*(a.astype(np.float64) for a in args))
+            assert kernel.ufunc(*args).dtype == f64_out  # bool too: float64, not float32
+            assert np.array_equal(kernel.ufunc(*args), want_b)
+            continue
         got = kernel.ufunc(*args)
         assert got.dtype == f64_out
         assert np.array_equal(got, want)
@@ -272,16 +325,20 @@ def test_integer_and_list_inputs_use_the_float64_loop(kernel, rng):
 @pytest.mark.parametrize("kernel", KERNELS, ids=IDS)
 def test_float32_stays_float32(kernel, rng):
     xs = make(kernel, (2, 33), rng, dtype=np.float32)
-    out_dtype = loop_dtypes(kernel.ufunc.types[0])[1]
+    out_dtype = loop_dtypes(next(t for t in kernel.types if t.startswith("f")))[1]
     got = kernel.ufunc(*xs)
     assert got.dtype == out_dtype
     check(kernel, xs, got, out_dtype)
 
 
 def test_python_scalars():
-    assert snake.clip(5, 0, 1) == 1.0 and type(snake.clip(5, 0, 1)) is np.float64
+    assert snake.clip(5, 0, 1) == 1 and type(snake.clip(5, 0, 1)) is np.int64  # as np.clip(5, 0, 1)
+    assert snake.clip(5.0, 0, 1) == 1.0 and type(snake.clip(5.0, 0, 1)) is np.float64
     assert type(snake.clip(np.float32(3), 0.0, 1.0)) is np.float32  # NEP 50: weak Python floats
-    assert snake.sum_sq([1, 2, 3]) == 14.0 and type(snake.sum_sq([1, 2, 3])) is np.float64
+    assert type(snake.scale(np.int32(3), 2.5)) is np.float64  # as np.multiply(np.int32(3), 2.5)
+    assert type(snake.scale(np.uint8(3), 2)) is np.uint8  # a weak Python int keeps uint8
+    assert snake.sum_sq([1, 2, 3]) == 14 and type(snake.sum_sq([1, 2, 3])) is np.int64
+    assert snake.sum_sq([1.0, 2.0, 3.0]) == 14.0 and type(snake.sum_sq([1.0, 2.0])) is np.float64
     assert snake.dot([1.0, 2.0], [3.0, 4.0]) == 11.0
     assert snake.argmax([1.0, 3.0, 3.0]) == 1 and type(snake.argmax([1.0, 3.0])) is np.intp
 
@@ -384,7 +441,8 @@ def test_bad_input_types_raise_type_error(kernel, bad):
     for pos in range(kernel.ufunc.nin):
         args = [good] * kernel.ufunc.nin
         args[pos] = BAD_INPUTS[bad]
-        with pytest.raises(TypeError):
+        # The message names the kernel and the dtypes it takes.
+        with pytest.raises(TypeError, match=rf"snake\.{kernel.name} does not support .* loops take .*float64"):
             kernel.ufunc(*args)
 
 
@@ -484,3 +542,18 @@ def test_argmax_edge_semantics():
     x = np.zeros(37)
     x[[5, 20, 36]] = 1.0
     assert snake.argmax(x) == 5 and snake.argmax(x.astype(np.float32)) == 5
+
+
+def test_float32_reductions_stay_accurate_over_1e7_elements(rng):
+    """Within 1e-5 relative of a float64 reference (a sequential float32 sum
+    of 1e7 positive terms drifts by ~1e-3)."""
+    x = (rng.random(10**7) + 0.5).astype(np.float32)  # positive: no cancellation to hide in
+    y = (rng.random(10**7) + 0.5).astype(np.float32)
+    x64, y64 = x.astype(np.float64), y.astype(np.float64)
+    cases = [(snake.sum_sq, (x,), x64 @ x64), (snake.dot, (x, y), x64 @ y64),
+             (snake.variance, (x,), np.var(x64))]
+    for f, args, want in cases:
+        for g in (f, getattr(snake, f.__name__ + "_mt")):
+            got = g(*args)
+            assert got.dtype == np.float32
+            assert abs(float(got) - want) <= 1e-5 * abs(want), g.__name__

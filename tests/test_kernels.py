@@ -103,13 +103,16 @@ def test_loop_matches_reference_property(kernel, types, data):
     kind = KINDS[kernel.kind]
     dtype = loop_dtypes(types)[0][0]
     for_sums = kernel.kind in ("REDUCE", "REDUCE2", "VEC", "WINDOW")
-    bound = finite_bound(dtype, for_sums)
-    elements = st.floats(
-        width=dtype.itemsize * 8, allow_subnormal=True,
-        min_value=-bound if bound else None, max_value=bound,
-        allow_nan=not for_sums or None, allow_infinity=not for_sums or None)
-    if for_sums:  # NaN/inf sometimes, but not in most examples
-        elements = st.one_of(elements, elements, elements, st.sampled_from([np.nan, np.inf, -np.inf]))
+    if dtype.kind in "iu":  # the whole range: sums and products wrap
+        elements = st.integers(int(np.iinfo(dtype).min), int(np.iinfo(dtype).max))
+    else:
+        bound = finite_bound(dtype, for_sums)
+        elements = st.floats(
+            width=dtype.itemsize * 8, allow_subnormal=True,
+            min_value=-bound if bound else None, max_value=bound,
+            allow_nan=not for_sums or None, allow_infinity=not for_sums or None)
+        if for_sums:  # NaN/inf sometimes, but not in most examples
+            elements = st.one_of(elements, elements, elements, st.sampled_from([np.nan, np.inf, -np.inf]))
     n = data.draw(st.integers(1 if kind.empty_raises else 0, 70), label="n")
     layout = data.draw(st.sampled_from(sorted(LAYOUTS)), label="layout")
     nfloat = kind.nin if kind.float_operands else 1
@@ -120,3 +123,32 @@ def test_loop_matches_reference_property(kernel, types, data):
         rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
         inputs += (window_for(inputs[0], rng),) if kernel.kind == "WINDOW" else hist_operands(inputs[0], rng)
     run_case(kernel, types, inputs, f"{kernel.name}[{types}] n={n} {layout}")
+
+
+# The dtype table, cell by cell: which loops each kernel registers
+# and what they return (README "Dtypes" documents the same table).
+SAME = ("relu", "clip", "scale", "saxpy")
+WIDE = ("sum_sq", "dot", "cumsum")
+FLOAT_ONLY = ("variance", "normalize", "softmax", "gelu")
+
+
+def expected_loops(k):
+    base, nin = base_name(k.name), k.ufunc.nin
+    if base in FLOAT_ONLY:
+        return [f"{c * nin}->{c}" for c in "fd"]
+    if base in SAME:
+        return [f"{c * nin}->{c}" for c in "Bilfd"]
+    if base in WIDE:
+        return [f"{c * nin}->{'l' if c in 'Bil' else c}" for c in "Bilfd"]
+    if base == "argmax":
+        return [f"{c}->{np.dtype(np.intp).char}" for c in "Bilfd"]
+    if base == "rolling_sum":
+        return [f"{c}l->{'l' if c in 'Bil' else c}" for c in "Bilfd"]
+    if base == "histogram":
+        return [f"{c}dd->l" for c in "Bilfd"]
+    raise AssertionError(f"{k.name} is missing from the dtype table test")
+
+
+@pytest.mark.parametrize("kernel", snake.kernels(), ids=[k.name for k in snake.kernels()])
+def test_dtype_table(kernel):
+    assert list(kernel.types) == expected_loops(kernel)

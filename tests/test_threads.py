@@ -399,3 +399,38 @@ def test_mt_split_paths_with_a_small_grain(kernel, restore_threads):
                 assert_agrees(kernel, xs, kernel.function(*xs), twin(kernel)(*xs))
     finally:
         _snake._set_mt_grain(kernel.name, old)
+
+
+# ---- integer loops: every _mt result is bit-identical (wrapping sums are exact)
+
+
+INT_MT = [k for k in MT if any(t[0] in "Bil" for t in k.types)]
+
+
+def int_inputs(kernel, shape, dtype, seed):
+    rng = np.random.default_rng(seed)
+    nfloat = kernel.ufunc.nin if KINDS[kernel.kind].float_operands else 1
+    # full range: sums and products wrap, so the split must not change them
+    xs = tuple(make_values(int(np.prod(shape)), dtype, "nonfinite", rng).reshape(shape)
+               for _ in range(nfloat))
+    return xs + EXTRA_OPERANDS.get(kernel.kind, ())
+
+
+@pytest.mark.parametrize("kernel", INT_MT, ids=[k.name for k in INT_MT])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.int64])
+def test_mt_integer_loops_are_bit_identical(kernel, dtype, restore_threads):
+    from snake import _snake
+
+    old = _snake._set_mt_grain(kernel.name, 1000)  # every split path, moderate sizes
+    try:
+        for threads in (2, 3):
+            snake.set_num_threads(threads)
+            for shape in [(100_003,), (7, 30_011), (2, 50_000)]:
+                xs = int_inputs(kernel, shape, dtype, seed=sum(shape))
+                want = twin(kernel)(*xs)
+                assert np.array_equal(kernel.function(*xs), want)
+    finally:
+        _snake._set_mt_grain(kernel.name, old)
+    snake.set_num_threads(2)  # the table's grain, a long row
+    xs = int_inputs(kernel, (3_000_001,), dtype, seed=5)
+    assert np.array_equal(kernel.function(*xs), twin(kernel)(*xs))

@@ -87,8 +87,12 @@ def test_rolling_sum_per_row_windows_axis_and_out(f, rng):
 @pytest.mark.parametrize("f", ROLLING)
 def test_rolling_sum_dtypes(f):
     assert f(np.ones(3, np.float32), 2).dtype == np.float32
-    assert f(np.arange(4), 2).dtype == np.float64  # integers: float64 loop
-    assert f([1, 2, 3], 2).tolist() == [1.0, 3.0, 5.0]
+    for dt in (np.uint8, np.int32, np.int64, np.int8, np.uint16):  # native: int64 sums
+        got = f(np.arange(100, 104).astype(dt), 2)
+        assert got.dtype == np.int64 and got.tolist() == [100, 201, 203, 205]
+    assert f([1, 2, 3], 2).tolist() == [1, 3, 5]
+    big = np.array([2**62, 2**62, 2**62], dtype=np.int64)  # wraps like np.cumsum
+    assert np.array_equal(f(big, 3), np.cumsum(big))
     for bad in (np.ones(2, complex), np.array(["a"]), np.ones(2, object)):
         with pytest.raises(TypeError, match="rolling_sum"):
             f(bad, 2)

@@ -296,18 +296,10 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
 #include "kernels.def"
 #undef SNAKE_KERNEL
 
-/* Which kernels get the promoter: every ArrayMethod kind, and legacy ones
- * whose dtype set is FLOAT only (integer input to float64). */
+/* ArrayMethod loops (METHOD kinds) or legacy loops. */
 #define SNAKE_METHOD_OF(kind) SNAKE_CAT(SNAKE_METHOD_OF_, SNAKE_API_##kind)
 #define SNAKE_METHOD_OF_LEGACY 0
 #define SNAKE_METHOD_OF_METHOD 1
-#define SNAKE_PROMOTED_OF(kind, dtypes) \
-    SNAKE_CAT(SNAKE_PROMOTED_OF_, SNAKE_API_##kind)(dtypes)
-#define SNAKE_PROMOTED_OF_METHOD(dtypes) 1
-#define SNAKE_PROMOTED_OF_LEGACY(dtypes) SNAKE_PROMOTED_SET_##dtypes
-#define SNAKE_PROMOTED_SET_FLOAT 1
-#define SNAKE_PROMOTED_SET_NUM 0
-#define SNAKE_PROMOTED_SET_NUM_WIDE 0
 #define SNAKE_FLAGS_OF(kind) SNAKE_CAT(SNAKE_FLAGS_OF_, SNAKE_API_##kind)(kind)
 #define SNAKE_FLAGS_OF_LEGACY(kind) 0
 #define SNAKE_FLAGS_OF_METHOD(kind) SNAKE_FLAGS_##kind
@@ -328,7 +320,6 @@ typedef struct {
     intptr_t mt_grain;
     PyUFunc_ProcessCoreDimsFunc *check;
     int method;   /* ArrayMethod loops (else legacy loops) */
-    int promoted; /* registers `promote` for inputs without an exact loop */
     NPY_ARRAYMETHOD_FLAGS flags;
 } snake_kernel;
 
@@ -339,7 +330,7 @@ static const snake_kernel kernel_table[] = {
      types_##name, data_##name, data_mt_##name,                             \
      (int)(sizeof funcs_##name / sizeof *funcs_##name), SNAKE_NIN_##kind,   \
      SNAKE_NOUT_##kind, (mt_grain), SNAKE_CHECK_##kind,                     \
-     SNAKE_METHOD_OF(kind), SNAKE_PROMOTED_OF(kind, dtypes),               \
+     SNAKE_METHOD_OF(kind),                                                 \
      (NPY_ARRAYMETHOD_FLAGS)(SNAKE_FLAGS_OF(kind))},
 #include "kernels.def"
 #undef SNAKE_KERNEL
@@ -358,14 +349,56 @@ find_kernel(const char *ufunc_name)
 }
 
 /* ---- promotion: which loop an input without an exact loop goes to -------
- * One promoter for every kernel that needs one (ArrayMethod kinds, whose
- * ufuncs have no legacy loops to search, and the float-only kernels, where
- * integer input must go to float64 rather than to the first loop it casts
- * to safely). It mirrors NumPy's legacy search: the first loop, in table
- * order, that x casts to safely; bool and integers go to float64 when the
- * kernel has no integer loops; the other operands follow the loop (or the
- * signature= / dtype= the caller fixed). A cast NumPy does not allow
- * (complex, object, strings) then fails with NumPy's own TypeError. */
+ * Every snake ufunc has one promoter, registered for any DTypes; NumPy asks
+ * it only when no loop matches the inputs exactly. It does what NumPy's
+ * legacy search would, made explicit so that every kind behaves the same:
+ *   - the inputs' common DType (NEP 50: Python scalars are weak), or for
+ *     WINDOW / HIST the DType of x alone (their other operands have fixed
+ *     types);
+ *   - integers and bool go to float64 when the kernel has no integer loops
+ *     (variance, normalize, softmax, gelu);
+ *   - the first loop, in table order, that it casts to safely and that
+ *     agrees with signature= / dtype=;
+ * and it refuses what no loop can take (complex, object, strings, datetime,
+ * float128, ...) with a TypeError naming the kernel and its loops. */
+static int
+loop_names_of(const snake_kernel *k, char *buf, size_t size)
+{
+    const int nargs = k->nin + k->nout;
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < k->ntypes && len + 16 < size; i++) {
+        PyArray_Descr *d = PyArray_DescrFromType(k->types[i * nargs]);
+        if (d == NULL) {
+            return -1;
+        }
+        const char *tn = d->typeobj->tp_name;  /* "numpy.float64" */
+        const char *dot = strrchr(tn, '.');
+        len += (size_t)PyOS_snprintf(buf + len, size - len, "%s%s", i ? ", " : "", dot ? dot + 1 : tn);
+        Py_DECREF(d);
+    }
+    return 0;
+}
+
+static int
+refuse(const snake_kernel *k, PyObject *ufunc, PyArray_DTypeMeta *dt)
+{
+    char names[256];
+    if (loop_names_of(k, names, sizeof names) < 0) {
+        return -1;
+    }
+    int has_ints = 0;
+    for (int i = 0; i < k->ntypes; i++) {
+        has_ints |= PyTypeNum_ISINTEGER(k->types[i * (k->nin + k->nout)]);
+    }
+    PyErr_Format(PyExc_TypeError,
+                 "snake.%s does not support %s input; its loops take %s (%s)",
+                 ((PyUFuncObject *)ufunc)->name, dt ? ((PyTypeObject *)dt)->tp_name : "this",
+                 names, has_ints ? "other integer and float types are cast to one of them"
+                                 : "integer input is cast to float64");
+    return -1;
+}
+
 static int
 promote(PyObject *ufunc, PyArray_DTypeMeta *const op[],
         PyArray_DTypeMeta *const sig[], PyArray_DTypeMeta *new_op[])
@@ -376,42 +409,75 @@ promote(PyObject *ufunc, PyArray_DTypeMeta *const op[],
         return -1;
     }
     const int nargs = k->nin + k->nout;
-    int from = op[0] != NULL ? op[0]->type_num : -1;
-    if (sig[0] != NULL) {
-        from = sig[0]->type_num;
+    /* Inputs that decide the loop: x alone for WINDOW / HIST. */
+    const int deciding = k->method ? 1 : k->nin;
+    PyArray_DTypeMeta *seq[NPY_MAXARGS];
+    int nseq = 0;
+    for (int j = 0; j < deciding; j++) {
+        PyArray_DTypeMeta *dt = sig[j] != NULL ? sig[j] : op[j];
+        if (dt == NULL) {
+            continue;
+        }
+        int t = dt->type_num;
+        int python = dt == &PyArray_PyLongDType || dt == &PyArray_PyFloatDType;
+        if (!python && !(PyTypeNum_ISBOOL(t) || PyTypeNum_ISINTEGER(t) || PyTypeNum_ISFLOAT(t))) {
+            return refuse(k, ufunc, dt);
+        }
+        seq[nseq++] = dt;
     }
-    else if (op[0] == &PyArray_PyLongDType) {
-        from = NPY_INT64;  /* a Python int as x */
+    int from = NPY_DOUBLE;
+    if (nseq > 0) {
+        PyArray_DTypeMeta *common = PyArray_PromoteDTypeSequence(nseq, seq);
+        if (common == NULL) {
+            return -1;
+        }
+        from = common == &PyArray_PyLongDType ? NPY_INT64
+             : common == &PyArray_PyFloatDType ? NPY_DOUBLE : common->type_num;
+        Py_DECREF(common);
     }
     int has_ints = 0;
     for (int i = 0; i < k->ntypes; i++) {
         has_ints |= PyTypeNum_ISINTEGER(k->types[i * nargs]);
     }
     if (!has_ints && (PyTypeNum_ISINTEGER(from) || PyTypeNum_ISBOOL(from))) {
-        from = NPY_DOUBLE;  /* float-only kernels: integers as float64 */
+        from = NPY_DOUBLE;
     }
-    int loop = k->ntypes - 1;  /* the widest (float64) when nothing casts */
-    for (int i = 0; from >= 0 && i < k->ntypes; i++) {
-        if (PyArray_CanCastSafely(from, k->types[i * nargs])) {
-            loop = i;
-            break;
+    /* A signature= / dtype= the caller fixed wins over safe casting (NumPy
+     * then checks the input casts against casting=, same_kind by default). */
+    int loop = -1, fixed = 0;
+    for (int j = 0; j < nargs; j++) {
+        fixed |= sig[j] != NULL;
+    }
+    for (int pass = 0; pass < 1 + fixed && loop < 0; pass++) {
+        for (int i = 0; i < k->ntypes && loop < 0; i++) {
+            const char *t = &k->types[i * nargs];
+            int ok = pass == 1 || PyArray_CanCastSafely(from, t[0]);
+            for (int j = 0; ok && j < nargs; j++) {
+                ok = sig[j] == NULL || sig[j]->type_num == t[j];
+            }
+            loop = ok ? i : -1;
         }
+    }
+    if (loop < 0 && fixed) {
+        PyErr_Format(PyExc_TypeError,
+                     "No loop matching the specified signature and casting was found for "
+                     "ufunc %s", ((PyUFuncObject *)ufunc)->name);
+        return -1;
+    }
+    if (loop < 0) {
+        return refuse(k, ufunc, nseq == 1 ? seq[0] : NULL);
     }
     for (int j = 0; j < nargs; j++) {
-        PyArray_DTypeMeta *dt = sig[j];
-        if (dt == NULL) {
-            PyArray_Descr *descr = PyArray_DescrFromType(k->types[loop * nargs + j]);
-            if (descr == NULL) {
-                for (int q = 0; q < j; q++) {
-                    Py_DECREF(new_op[q]);
-                }
-                return -1;
+        PyArray_Descr *descr = PyArray_DescrFromType(k->types[loop * nargs + j]);
+        if (descr == NULL) {
+            for (int q = 0; q < j; q++) {
+                Py_DECREF(new_op[q]);
             }
-            dt = (PyArray_DTypeMeta *)Py_TYPE(descr);  /* a static type */
-            Py_DECREF(descr);
+            return -1;
         }
-        Py_INCREF(dt);
-        new_op[j] = dt;
+        new_op[j] = (PyArray_DTypeMeta *)Py_TYPE(descr);  /* a static type */
+        Py_INCREF(new_op[j]);
+        Py_DECREF(descr);
     }
     return 0;
 }
@@ -479,8 +545,7 @@ make_ufunc(const snake_kernel *k, int mt)
     PyObject *u = PyUFunc_FromFuncAndDataAndSignature(
         legacy ? k->funcs : NULL, legacy ? data : NULL, legacy ? (char *)k->types : NULL,
         legacy ? k->ntypes : 0, k->nin, k->nout, PyUFunc_None, name, doc, 0, k->signature);
-    if (u != NULL && ((!legacy && add_methods(u, k, mt) < 0) ||
-                      (k->promoted && add_promoter(u, k) < 0))) {
+    if (u != NULL && ((!legacy && add_methods(u, k, mt) < 0) || add_promoter(u, k) < 0)) {
         Py_CLEAR(u);
     }
     if (u != NULL && k->check != NULL) {

@@ -57,7 +57,7 @@ def _softmax_loop(x):
 
 def _rolling_numpy(x, w):
     """What a NumPy user writes: differences of the cumulative sum."""
-    c = np.cumsum(x)
+    c = np.cumsum(x, dtype=np.int64 if x.dtype.kind in "iu" else None)
     return np.concatenate((c[:w], c[w:] - c[:-w]))
 
 
@@ -76,6 +76,12 @@ HIST_BINS, HIST_LO, HIST_HI = 100, -3.0, 3.0
 
 
 def _histogram_inputs(n, dt, rng):
+    if np.dtype(dt).kind in "iu":  # integers 0..99 in 10 bins of 10 on [0, 100]
+        return rng.integers(0, 100, n).astype(dt), 10, 0.0, 100.0
+    return _histogram_float_inputs(n, dt, rng)
+
+
+def _histogram_float_inputs(n, dt, rng):
     """Values in bins -10..109 of 100 on [-3, 3] (some out of range), never
     within 10% of a bin width of an edge: every correct binning agrees, the
     plain loop included, whatever the dtype."""
@@ -93,23 +99,47 @@ def _histogram_loop(x, n_bins, lo, hi):
     return counts
 
 
+def _data(n, dt, rng, offset=0.0):
+    """Benchmark data of dtype dt: standard normal floats (plus `offset`), or
+    integers in [0, 100) for integer dtypes (uint8 products still wrap)."""
+    if np.dtype(dt).kind in "iu":
+        return rng.integers(0, 100, n).astype(dt)
+    return (rng.standard_normal(n) + offset).astype(dt)
+
+
+def _int64(x):
+    return x.astype(np.int64) if x.dtype.kind in "iu" else x
+
+
+def _const(dt, float_value, int_value):
+    return np.dtype(dt).type(int_value if np.dtype(dt).kind in "iu" else float_value)
+
+
+# Kernels with native integer loops (kernels.def dtype sets NUM / NUM_WIDE):
+# the benchmark's integer rows. The NumPy side of an integer sum converts to
+# int64 first, as snake's int64 accumulation does.
+INTEGER_CASES = ("sum_sq", "dot", "cumsum", "clip", "argmax", "relu", "scale", "saxpy",
+                 "rolling_sum", "histogram")
+
 # One entry per base kernel: inputs(n, dtype, rng) -> args; numpy(*args), the
 # expression a NumPy user writes; python(*lists), a plain loop; reference
 # (*args), an accurate answer (float64 accumulation: NumPy's float32 `a @ a`
 # itself drifts by 0.3% at 1e8); exact: compare exactly or to a tolerance.
 CASES = {
     "sum_sq": dict(
-        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
-        numpy=lambda x: x @ x,
+        inputs=lambda n, dt, rng: (_data(n, dt, rng),),
+        numpy=lambda x: _int64(x) @ _int64(x),
         python=lambda x: sum(v * v for v in x),
-        reference=lambda x: np.dot(x.astype(np.float64), x.astype(np.float64)),
+        reference=lambda x: _int64(x) @ _int64(x) if x.dtype.kind in "iu" else np.dot(
+            x.astype(np.float64), x.astype(np.float64)),
         exact=False,
     ),
     "dot": dict(
-        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), rng.standard_normal(n).astype(dt)),
-        numpy=lambda a, b: a @ b,
+        inputs=lambda n, dt, rng: (_data(n, dt, rng), _data(n, dt, rng)),
+        numpy=lambda a, b: _int64(a) @ _int64(b),
         python=lambda a, b: sum(p * q for p, q in zip(a, b)),
-        reference=lambda a, b: np.dot(a.astype(np.float64), b.astype(np.float64)),
+        reference=lambda a, b: _int64(a) @ _int64(b) if a.dtype.kind in "iu" else np.dot(
+            a.astype(np.float64), b.astype(np.float64)),
         exact=False,
     ),
     "variance": dict(
@@ -120,10 +150,10 @@ CASES = {
         exact=False,
     ),
     "cumsum": dict(
-        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
-        numpy=lambda x: np.cumsum(x),
+        inputs=lambda n, dt, rng: (_data(n, dt, rng),),
+        numpy=lambda x: np.cumsum(x, dtype=np.int64 if x.dtype.kind in "iu" else None),
         python=lambda x: list(itertools.accumulate(x)),
-        reference=lambda x: np.cumsum(x.astype(np.float64)),
+        reference=lambda x: np.cumsum(_int64(x) if x.dtype.kind in "iu" else x.astype(np.float64)),
         exact=False,
     ),
     "normalize": dict(
@@ -141,21 +171,21 @@ CASES = {
         exact=False,
     ),
     "clip": dict(
-        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), dt(-0.5), dt(0.5)),
+        inputs=lambda n, dt, rng: (_data(n, dt, rng), _const(dt, -0.5, 20), _const(dt, 0.5, 60)),
         numpy=lambda x, lo, hi: np.clip(x, lo, hi),
         python=lambda x, lo, hi: [min(max(v, lo), hi) for v in x],
         reference=lambda x, lo, hi: np.clip(x, lo, hi),
         exact=True,
     ),
     "argmax": dict(
-        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
+        inputs=lambda n, dt, rng: (_data(n, dt, rng),),
         numpy=lambda x: np.argmax(x),
         python=lambda x: max(range(len(x)), key=x.__getitem__),
         reference=lambda x: np.argmax(x),
         exact=True,
     ),
     "relu": dict(
-        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
+        inputs=lambda n, dt, rng: (_data(n, dt, rng, offset=0.0) - _const(dt, 0, 50),),
         numpy=lambda x: np.maximum(x, 0),
         python=lambda x: [v if v > 0 else 0.0 for v in x],
         reference=lambda x: np.maximum(x, 0),
@@ -169,24 +199,24 @@ CASES = {
         exact=False,
     ),
     "scale": dict(
-        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), dt(1.5)),
+        inputs=lambda n, dt, rng: (_data(n, dt, rng), _const(dt, 1.5, 3)),
         numpy=lambda x, s: np.multiply(x, s),
         python=lambda x, s: [v * s for v in x],
         reference=lambda x, s: np.multiply(x, s),
         exact=True,
     ),
     "saxpy": dict(
-        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), rng.standard_normal(n).astype(dt), dt(0.5)),
+        inputs=lambda n, dt, rng: (_data(n, dt, rng), _data(n, dt, rng), _const(dt, 0.5, 3)),
         numpy=lambda a, b, s: a + s * b,
         python=lambda a, b, s: [p + s * q for p, q in zip(a, b)],
         reference=lambda a, b, s: a + s * b,
         exact=True,
     ),
     "rolling_sum": dict(
-        inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt), WINDOW),
+        inputs=lambda n, dt, rng: (_data(n, dt, rng), WINDOW),
         numpy=_rolling_numpy,
         python=_rolling_loop,
-        reference=lambda x, w: _rolling_numpy(x.astype(np.float64), w),
+        reference=lambda x, w: _rolling_numpy(_int64(x) if x.dtype.kind in "iu" else x.astype(np.float64), w),
         exact=False,
     ),
     "histogram": dict(
@@ -207,7 +237,7 @@ def base_name(name: str) -> str:
 def matches(got, want, exact: bool, dtype) -> bool:
     """Exact equality, or relative agreement suited to the dtype."""
     got, want = np.asarray(got), np.asarray(want)
-    if exact:
+    if exact or np.dtype(dtype).kind in "iu":  # integer results are exact
         return np.array_equal(got, want, equal_nan=True)
     rtol = 1e-5 if np.dtype(dtype) == np.float32 else 1e-10
     # Absolute slack on the result's scale: running sums cross zero.
