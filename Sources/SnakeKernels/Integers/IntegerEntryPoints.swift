@@ -194,18 +194,18 @@ public func snake_histogram_u8(
     _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<UInt8>, _ xRow: Int, _ xs: Int,
     _ lo: UnsafePointer<Double>, _ loRow: Int, _ hi: UnsafePointer<Double>, _ hiRow: Int,
     _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
-) { histogramInt(rows, n, m, x, xRow, xs, lo, loRow, hi, hiRow, out, outRow, os, grain) }
+) { histogram(rows, n, m, x, xRow, xs, lo, loRow, hi, hiRow, out, outRow, os, grain) }
 
 @c @implementation
 public func snake_histogram_i32(
     _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<Int32>, _ xRow: Int, _ xs: Int,
     _ lo: UnsafePointer<Double>, _ loRow: Int, _ hi: UnsafePointer<Double>, _ hiRow: Int,
     _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
-) { histogramInt(rows, n, m, x, xRow, xs, lo, loRow, hi, hiRow, out, outRow, os, grain) }
+) { histogram(rows, n, m, x, xRow, xs, lo, loRow, hi, hiRow, out, outRow, os, grain) }
 
 @c @implementation
 public func snake_histogram_i64(
     _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<Int64>, _ xRow: Int, _ xs: Int,
     _ lo: UnsafePointer<Double>, _ loRow: Int, _ hi: UnsafePointer<Double>, _ hiRow: Int,
     _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
-) { histogramInt(rows, n, m, x, xRow, xs, lo, loRow, hi, hiRow, out, outRow, os, grain) }
+) { histogram(rows, n, m, x, xRow, xs, lo, loRow, hi, hiRow, out, outRow, os, grain) }

@@ -231,6 +231,20 @@ func rollingInt<T: SnakeInt>(
 ) {
     let first = max(0, start &- w)
     var acc = sumInt(start &- first, x.advanced(bytes: first &* xs), xs)  // x[start-w ..< start]
+    if isUnit(xs, T.self) && isUnit(os, Int64.self) {
+        var i = start
+        while i < min(w, end) {  // partial windows: nothing leaves yet
+            acc &+= wide(x[i])
+            out[i] = acc
+            i &+= 1
+        }
+        while i < end {
+            acc &+= wide(x[i]) &- wide(x[i &- w])
+            out[i] = acc
+            i &+= 1
+        }
+        return
+    }
     for i in start..<end {
         acc &+= wide(x.at(i, step: xs))
         if i >= w { acc &-= wide(x.at(i &- w, step: xs)) }
@@ -271,26 +285,5 @@ func rollingSumInt<T: SnakeInt>(
         })
 }
 
-// MARK: - histogram: np.histogram converts integers to float64
-
-@inline(__always)
-func histogramInt<T: SnakeInt>(
-    _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
-    _ lo: UnsafePointer<Double>, _ loRow: Int, _ hi: UnsafePointer<Double>, _ hiRow: Int,
-    _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
-) {
-    histogramRows(rows, n, m, x, xRow, xs, lo, loRow, hi, hiRow, out, outRow, os, grain) {
-        (count, p, step, l, h, e: UnsafePointer<Double>, counts) in
-        // Blocks of values converted to float64, binned by the float64 code.
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 256) { buf in
-            let d = buf.baseAddress!
-            var i = 0
-            while i < count {
-                let c = min(256, count &- i)
-                for j in 0..<c { (d + j).initialize(to: Double(p.at(i &+ j, step: step))) }
-                countBins(c, UnsafePointer(d), MemoryLayout<Double>.stride, m, lo: l, hi: h, e, counts)
-                i &+= c
-            }
-        }
-    }
-}
+// MARK: - histogram: np.histogram converts integers to float64; the loops
+// are Reductions/Histogram.swift's, with UInt8/Int32/Int64 as HistogramValue.

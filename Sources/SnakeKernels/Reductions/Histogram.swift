@@ -31,13 +31,26 @@ func binEdges<T: SnakeFloat>(_ m: Int, lo: Double, hi: Double, _ e: UnsafeMutabl
     e[m] = T(hi)
 }
 
+/// An input element and the float type np.histogram bins it in: floats in
+/// their own type, integers in float64.
+protocol HistogramValue {
+    associatedtype Bin: SnakeFloat
+    var bin: Bin { get }
+}
+extension Double: HistogramValue { @inline(__always) var bin: Double { self } }
+extension Float: HistogramValue { @inline(__always) var bin: Float { self } }
+extension UInt8: HistogramValue { @inline(__always) var bin: Double { Double(self) } }
+extension Int32: HistogramValue { @inline(__always) var bin: Double { Double(self) } }
+extension Int64: HistogramValue { @inline(__always) var bin: Double { Double(self) } }
+
 /// Adds the bins of x[0..<n] (byte step xs) to counts[0..<m]; counts[m] is
 /// scratch (it collects the values outside [lo, hi]).
 @inline(__always)
-func countBins<T: SnakeFloat>(
-    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ m: Int, lo: Double, hi: Double,
-    _ e: UnsafePointer<T>, _ counts: UnsafeMutablePointer<Int64>
+func countBins<X: HistogramValue>(
+    _ n: Int, _ x: UnsafePointer<X>, _ xs: Int, _ m: Int, lo: Double, hi: Double,
+    _ e: UnsafePointer<X.Bin>, _ counts: UnsafeMutablePointer<Int64>
 ) {
+    typealias T = X.Bin
     // Ranges the front refuses (float32 overflow of T(hi) or of x - T(lo))
     // would raise FP flags here; counts have no FP result, so leave none.
     let before = testFPFlags(fpNumPyFlags)
@@ -47,16 +60,27 @@ func countBins<T: SnakeFloat>(
     // No branch on the range test (random out-of-range values would
     // mispredict): every value gets a valid bin k, and is counted in it if
     // kept, else in counts[m], a bin nobody reads.
-    for i in 0..<n {
-        let v = x.at(i, step: xs)
+    @inline(__always) func binOf(_ v: T) -> Int {
         let f = (Double(v - loT) / denom) * scale
         // Kept values have f >= 0; f >= m goes to the last bin; NaN or
         // negative f (values not kept) take bin 0.
         var k = f < scale ? Int(f >= 0 ? f : 0) : last
         if v < e[k] && k > 0 { k &-= 1 }
         if k != last && v >= e[k &+ 1] { k &+= 1 }
-        counts[v >= loT && v <= hiT ? k : m] &+= 1
+        return v >= loT && v <= hiT ? k : m
     }
+    if X.self == UInt8.self && n > 1024 {
+        // uint8: the bin of each of the 256 values, computed as above, then
+        // one table lookup per element.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { table in
+            let lut = table.baseAddress!
+            for v in 0..<256 { (lut + v).initialize(to: binOf(T(v))) }
+            let bytes = UnsafeRawPointer(x)
+            for i in 0..<n { counts[lut[Int(bytes.load(fromByteOffset: i &* xs, as: UInt8.self))]] &+= 1 }
+        }
+        return
+    }
+    for i in 0..<n { counts[binOf(x.at(i, step: xs).bin)] &+= 1 }
 }
 
 /// The row and thread driver: edges in the binning type B, counts (with the
@@ -79,7 +103,10 @@ func histogramRows<X, B: SnakeFloat>(
     if rowTasks > 1 {
         // Few long rows: private bins per chunk, summed in chunk order.
         withUnsafeTemporaryAllocation(of: T.self, capacity: m &+ 1) { eb in
-            withUnsafeTemporaryAllocation(of: Int64.self, capacity: rowTasks &* (m &+ 1)) { cb in
+            // Each chunk's bins start on their own cache lines (threads
+            // counting into one line slowed histogram_mt below one thread).
+            let stride = (m &+ 1 &+ 7) / 8 &* 8 &+ 8
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: rowTasks &* stride) { cb in
                 let e = eb.baseAddress!, cs = cb.baseAddress!
                 for r in 0..<rows {
                     let l = lo.advanced(bytes: r &* loRow).pointee, h = hi.advanced(bytes: r &* hiRow).pointee
@@ -87,12 +114,12 @@ func histogramRows<X, B: SnakeFloat>(
                     let xr = x.advanced(bytes: r &* xRow)
                     parallelFor(rowTasks) { t in
                         let (s, c) = split(n, rowTasks, t)
-                        let ct = cs + t &* (m &+ 1)
+                        let ct = cs + t &* stride
                         ct.initialize(repeating: 0, count: m &+ 1)
                         count(c, xr.advanced(bytes: s &* xs), xs, l, h, e, ct)
                     }
                     for t in 1..<rowTasks {
-                        for k in 0..<m { cs[k] &+= cs[t &* (m &+ 1) &+ k] }
+                        for k in 0..<m { cs[k] &+= cs[t &* stride &+ k] }
                     }
                     store(r, cs)
                 }
@@ -119,14 +146,15 @@ func histogramRows<X, B: SnakeFloat>(
     }
 }
 
+/// Every loop: x in its own type, binned in X.Bin.
 @inline(__always)
-func histogram<T: SnakeFloat>(
-    _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
+func histogram<X: HistogramValue>(
+    _ rows: Int, _ n: Int, _ m: Int, _ x: UnsafePointer<X>, _ xRow: Int, _ xs: Int,
     _ lo: UnsafePointer<Double>, _ loRow: Int, _ hi: UnsafePointer<Double>, _ hiRow: Int,
     _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
 ) {
     histogramRows(rows, n, m, x, xRow, xs, lo, loRow, hi, hiRow, out, outRow, os, grain) {
-        (c, p, step, l, h, e: UnsafePointer<T>, counts) in
+        (c, p, step, l, h, e: UnsafePointer<X.Bin>, counts) in
         countBins(c, p, step, m, lo: l, hi: h, e, counts)
     }
 }
