@@ -1,7 +1,8 @@
 """Adversarial input arrays: lengths, memory layouts and values.
 
 Lengths 0..3*16+1 walk every SIMD boundary (8 float64 lanes, 16 float32
-lanes, 4x unrolled bodies and their scalar tails); a few large sizes cover
+lanes, 4x unrolled bodies and their scalar tails; uint8, with 64 lanes, also
+gets the lengths around 64, 128, ..., 512); a few large sizes cover
 blocked accumulation and odd remainders. Layouts cover every stride NumPy
 can hand a loop (contiguous, strided, negative, zero) plus inputs NumPy must
 copy first (unaligned, byte-swapped). Values mix in NaN, ±inf, -0.0,
@@ -159,12 +160,22 @@ LARGE_LAYOUTS = ["contiguous", "stride3", "reversed", "byteswapped"]
 HUGE_LAYOUTS = ["contiguous", "reversed"]  # for the 100_003 case
 
 
-def grid():
+# uint8 has 64 lanes per 512-bit vector (and LLVM unrolls its vectorised
+# integer loops 4x): 3 * 64 + 1 and the block edges up to 4 * 64 * 2 too.
+BYTE_LENGTHS = [63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 256, 257, 511, 512, 513]
+
+
+def grid(dtype=np.float64):
     """(length, layout name, flavor) triples of the fixed test grid."""
     for n in SMALL_LENGTHS:
         for layout in LAYOUTS:
             for flavor in FLAVORS:
                 yield n, layout, flavor
+    if np.dtype(dtype).itemsize == 1:
+        for n in BYTE_LENGTHS:
+            for layout in LAYOUTS:
+                for flavor in ("extremes", "nonfinite"):
+                    yield n, layout, flavor
     for n in LARGE_LENGTHS:
         layouts = HUGE_LAYOUTS if n > 10_000 else LARGE_LAYOUTS
         for layout in layouts:

@@ -83,7 +83,7 @@ def test_loop_matches_reference_on_grid(kernel, types):
     dtype = loop_dtypes(types)[0][0]
     rng = np.random.default_rng(zlib.crc32(f"{kernel.name}{types}".encode()))
     cases = 0
-    for n, layout, flavor in grid():
+    for n, layout, flavor in grid(dtype):
         inputs = kind.make_inputs(n, dtype, LAYOUTS[layout], flavor, rng)
         run_case(kernel, types, inputs, f"{kernel.name}[{types}] n={n} {layout} {flavor}")
         cases += 1
