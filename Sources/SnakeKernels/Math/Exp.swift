@@ -9,11 +9,50 @@
 // +inf by selection, not by overflowing arithmetic, so no spurious
 // "overflow" flag; NaN lanes are passed through.
 
-@inline(__always)
+/// min(max(x, lo), hi) per lane by compare and select (NaN lanes kept),
+/// on the concrete types: SIMD's own `clamped` called the stdlib's
+/// pointwiseMin/Max out of line, passing the vector in four xmm registers.
+@_transparent @usableFromInline
+func clampDouble(_ x: SIMD8<Double>, _ lo: Double, _ hi: Double) -> SIMD8<Double> {
+    var r = x
+    let k = orderKeys(x)
+    let num = .!(unsafeBitCast(x, to: SIMD8<Int64>.self) & SIMD8(repeating: .max) .> SIMD8(repeating: 0x7FF0_0000_0000_0000))
+    r.replace(with: lo, where: (k .< orderKeys(SIMD8(repeating: lo))) .& num)
+    r.replace(with: hi, where: (k .> orderKeys(SIMD8(repeating: hi))) .& num)
+    return r
+}
+
+@_transparent @usableFromInline
+func clampFloat(_ x: SIMD16<Float>, _ lo: Float, _ hi: Float) -> SIMD16<Float> {
+    var r = x
+    let k = orderKeys(x)
+    let num = .!(unsafeBitCast(x, to: SIMD16<Int32>.self) & SIMD16(repeating: 0x7FFF_FFFF) .> SIMD16(repeating: 0x7F80_0000))
+    r.replace(with: lo, where: (k .< orderKeys(SIMD16(repeating: lo))) .& num)
+    r.replace(with: hi, where: (k .> orderKeys(SIMD16(repeating: hi))) .& num)
+    return r
+}
+
+/// Double order keys (see the Float version below for why).
+@_transparent @usableFromInline
+func orderKeys(_ x: SIMD8<Double>) -> SIMD8<Int64> {
+    let b = unsafeBitCast(x, to: SIMD8<Int64>.self)
+    return b ^ ((b &>> 63) & SIMD8(repeating: 0x7FFF_FFFF_FFFF_FFFF))
+}
+
+@_transparent @usableFromInline
 func vectorExp(_ x: SIMD8<Double>) -> SIMD8<Double> {
     typealias V = SIMD8<Double>
-    let hi = V(repeating: 709.782712893384), lo = V(repeating: -745.2)
-    let xc = x.clamped(lowerBound: lo, upperBound: hi)
+    typealias K = SIMD8<Int64>
+    let hi = 709.782712893384, lo = -745.2
+    // NaN lanes are left alone (quiet NaN arithmetic raises no flag; a NaN
+    // clamped to lo would raise "underflow" below).
+    let isNaN = unsafeBitCast(x, to: K.self) & K(repeating: .max) .> K(repeating: 0x7FF0_0000_0000_0000)
+    let kx = orderKeys(x)
+    let above = (kx .> orderKeys(V(repeating: hi))) .& .!isNaN
+    let below = (kx .< orderKeys(V(repeating: lo))) .& .!isNaN
+    var xc = x
+    xc.replace(with: lo, where: below)
+    xc.replace(with: hi, where: above)
     let k = (xc * V(repeating: 1.4426950408889634)).rounded(.toNearestOrEven)
     let r = (xc - k * V(repeating: 0.693147180369123816490)) - k * V(repeating: 1.90821492927058770002e-10)
     // Horner on 1/13! ... 1/0!, written out (an array literal here was a
@@ -36,21 +75,37 @@ func vectorExp(_ x: SIMD8<Double>) -> SIMD8<Double> {
     // integral k in the low mantissa bits (the stdlib's generic SIMD
     // float-to-int init converted lane by lane: 30% of softmax's time).
     let magic = V(repeating: 0x1.8p52)
-    let ki = unsafeBitCast(k + magic, to: SIMD8<Int64>.self) &- unsafeBitCast(magic, to: SIMD8<Int64>.self)
+    let ki = unsafeBitCast(k + magic, to: K.self) &- unsafeBitCast(magic, to: K.self)
     let k1 = ki &>> 1, k2 = ki &- k1
     let s1 = unsafeBitCast((k1 &+ 1023) &<< 52, to: V.self)
     let s2 = unsafeBitCast((k2 &+ 1023) &<< 52, to: V.self)
     var e = p * s1 * s2
-    e.replace(with: .infinity, where: x .> hi)
-    e.replace(with: 0, where: x .< lo)
-    return e.replacing(with: x, where: x .!= x)
+    e.replace(with: .infinity, where: above)
+    e.replace(with: 0, where: below)
+    return e.replacing(with: x, where: isNaN)
 }
 
-@inline(__always)
+/// Float order keys: integers that compare like the floats (NaN aside).
+/// SIMD16<Float> compares compiled to a 16-step scalar loop inside exp (the
+/// 8-lane Double ones vectorise); SIMD16<Int32> compares vectorise.
+@_transparent @usableFromInline
+func orderKeys(_ x: SIMD16<Float>) -> SIMD16<Int32> {
+    let b = unsafeBitCast(x, to: SIMD16<Int32>.self)
+    return b ^ ((b &>> 31) & SIMD16(repeating: 0x7FFF_FFFF))
+}
+
+@_transparent @usableFromInline
 func vectorExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
     typealias V = SIMD16<Float>
-    let hi = V(repeating: 88.72283), lo = V(repeating: -103.9)
-    let xc = x.clamped(lowerBound: lo, upperBound: hi)
+    typealias K = SIMD16<Int32>
+    let hi: Float = 88.72283, lo: Float = -103.9
+    let isNaN = unsafeBitCast(x, to: K.self) & K(repeating: 0x7FFF_FFFF) .> K(repeating: 0x7F80_0000)
+    let kx = orderKeys(x)
+    let above = (kx .> orderKeys(V(repeating: hi))) .& .!isNaN
+    let below = (kx .< orderKeys(V(repeating: lo))) .& .!isNaN
+    var xc = x
+    xc.replace(with: lo, where: below)
+    xc.replace(with: hi, where: above)
     let k = (xc * V(repeating: 1.44269504)).rounded(.toNearestOrEven)
     let r = (xc - k * V(repeating: 0.693145752)) - k * V(repeating: 1.42860677e-6)
     var p = V(repeating: 1.0 / 5040.0)
@@ -62,14 +117,14 @@ func vectorExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
     p = madd(V(repeating: 1.0), p, r)
     p = madd(V(repeating: 1.0), p, r)
     let magic = V(repeating: 0x1.8p23)
-    let ki = unsafeBitCast(k + magic, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
+    let ki = unsafeBitCast(k + magic, to: K.self) &- unsafeBitCast(magic, to: K.self)
     let k1 = ki &>> 1, k2 = ki &- k1
     let s1 = unsafeBitCast((k1 &+ 127) &<< 23, to: V.self)
     let s2 = unsafeBitCast((k2 &+ 127) &<< 23, to: V.self)
     var e = p * s1 * s2
-    e.replace(with: .infinity, where: x .> hi)
-    e.replace(with: 0, where: x .< lo)
-    return e.replacing(with: x, where: x .!= x)
+    e.replace(with: .infinity, where: above)
+    e.replace(with: 0, where: below)
+    return e.replacing(with: x, where: isNaN)
 }
 
 // gelu(x) = 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) = x / (1 + e^(-2z)),
@@ -78,10 +133,10 @@ func vectorExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
 // already far past where e^(-2z) is 0 or inf), so gelu(x) = x for large x and
 // -0.0 for large negative x, finite up to the largest floats.
 
-@inline(__always)
+@_transparent @usableFromInline
 func vectorGelu(_ x: SIMD8<Double>) -> SIMD8<Double> {
     typealias V = SIMD8<Double>
-    let xc = x.clamped(lowerBound: V(repeating: -1e5), upperBound: V(repeating: 1e5))
+    let xc = clampDouble(x, -1e5, 1e5)
     let z = V(repeating: 0.7978845608028654) * madd(xc, V(repeating: 0.044715) * xc, xc * xc)
     return x / (V(repeating: 1) + vectorExp(V(repeating: -2) * z))
 }
@@ -89,7 +144,7 @@ func vectorGelu(_ x: SIMD8<Double>) -> SIMD8<Double> {
 /// Float32 gelu is evaluated in Float64: z reaches ~100 where the result is
 /// still a normal float, and e^(-2z) in Float32 would carry |2z|·6e-8 of
 /// relative error (1e-5); in Float64 it is well under 1e-6.
-@inline(__always)
+@_transparent @usableFromInline
 func vectorGelu(_ x: SIMD16<Float>) -> SIMD16<Float> {
     let lo = vectorGelu(SIMD8<Double>(x.lowHalf)), hi = vectorGelu(SIMD8<Double>(x.highHalf))
     return SIMD16<Float>(lowHalf: SIMD8<Float>(lo), highHalf: SIMD8<Float>(hi))

@@ -10,7 +10,10 @@
 import SnakeABI
 
 /// out[i] = exp(x[i] - m); returns Σ out[i] in Float64.
-@inline(__always)
+/// Not inlined into softmax's row closures: inside them (argmax, exp and the
+/// division together) the optimizer stopped inlining, and the float32 loop
+/// called the stdlib's vector load and store out of line, in xmm pieces.
+@inline(never)
 func expShifted<T: SnakeFloat>(
     _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ m: T
 ) -> Double {
@@ -24,8 +27,11 @@ func expShifted<T: SnakeFloat>(
             let end = i &+ min(64 &* T.lanes, (n &- i) / T.lanes &* T.lanes)
             var acc = T.V()
             while i < end {
-                let e = T.exp(T.load(x, i) - mv)
-                T.store(e, out, i)
+                var e = T.exp(T.load(x, i) - mv)
+                // A byte copy, not T.store: here the stdlib's unaligned
+                // vector store stayed an out-of-line call for SIMD16<Float>,
+                // and the whole float32 loop ran in xmm pieces around it.
+                withUnsafeBytes(of: &e) { UnsafeMutableRawPointer(out + i).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
                 acc += e
                 i &+= T.lanes
             }

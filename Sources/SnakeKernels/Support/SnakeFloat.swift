@@ -52,8 +52,8 @@ extension Double: SnakeFloat {
     @inline(__always) public static func relu(_ x: V) -> V {
         x.replacing(with: 0, where: .!(x .> 0) .& (x .== x))
     }
-    @inline(__always) public static func exp(_ x: V) -> V { vectorExp(x) }
-    @inline(__always) public static func gelu(_ x: V) -> V { vectorGelu(x) }
+    @_transparent public static func exp(_ x: V) -> V { vectorExp(x) }
+    @_transparent public static func gelu(_ x: V) -> V { vectorGelu(x) }
 }
 
 extension Float: SnakeFloat {
@@ -73,8 +73,8 @@ extension Float: SnakeFloat {
     @inline(__always) public static func relu(_ x: V) -> V {
         x.replacing(with: 0, where: .!(x .> 0) .& (x .== x))
     }
-    @inline(__always) public static func exp(_ x: V) -> V { vectorExp(x) }
-    @inline(__always) public static func gelu(_ x: V) -> V { vectorGelu(x) }
+    @_transparent public static func exp(_ x: V) -> V { vectorExp(x) }
+    @_transparent public static func gelu(_ x: V) -> V { vectorGelu(x) }
 }
 
 // MARK: - Ordering floats as integers
@@ -107,7 +107,7 @@ extension SnakeFloat {
 
 /// acc + a * b: fused where the build targets FMA hardware (SNAKE_FMA), plain
 /// otherwise (without FMA hardware `addingProduct` is a libm call per lane).
-@inline(__always)
+@_transparent @usableFromInline
 func madd<V: SIMD>(_ acc: V, _ a: V, _ b: V) -> V where V.Scalar: FloatingPoint {
     #if SNAKE_FMA
     return acc.addingProduct(a, b)
