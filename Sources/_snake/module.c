@@ -361,6 +361,18 @@ find_kernel(const char *ufunc_name)
  *     agrees with signature= / dtype=;
  * and it refuses what no loop can take (complex, object, strings, datetime,
  * float128, ...) with a TypeError naming the kernel and its loops. */
+/* Float-only kernels (dtype set FLOAT) have none. */
+static int
+has_integer_loops(const snake_kernel *k)
+{
+    for (int i = 0; i < k->ntypes; i++) {
+        if (PyTypeNum_ISINTEGER(k->types[i * (k->nin + k->nout)])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int
 loop_names_of(const snake_kernel *k, char *buf, size_t size)
 {
@@ -387,10 +399,7 @@ refuse(const snake_kernel *k, PyObject *ufunc, PyArray_DTypeMeta *dt)
     if (loop_names_of(k, names, sizeof names) < 0) {
         return -1;
     }
-    int has_ints = 0;
-    for (int i = 0; i < k->ntypes; i++) {
-        has_ints |= PyTypeNum_ISINTEGER(k->types[i * (k->nin + k->nout)]);
-    }
+    const int has_ints = has_integer_loops(k);
     PyErr_Format(PyExc_TypeError,
                  "snake.%s does not support %s input; its loops take %s (%s)",
                  ((PyUFuncObject *)ufunc)->name, dt ? ((PyTypeObject *)dt)->tp_name : "this",
@@ -435,10 +444,7 @@ promote(PyObject *ufunc, PyArray_DTypeMeta *const op[],
              : common == &PyArray_PyFloatDType ? NPY_DOUBLE : common->type_num;
         Py_DECREF(common);
     }
-    int has_ints = 0;
-    for (int i = 0; i < k->ntypes; i++) {
-        has_ints |= PyTypeNum_ISINTEGER(k->types[i * nargs]);
-    }
+    const int has_ints = has_integer_loops(k);
     if (!has_ints && (PyTypeNum_ISINTEGER(from) || PyTypeNum_ISBOOL(from))) {
         from = NPY_DOUBLE;
     }

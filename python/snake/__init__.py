@@ -39,10 +39,6 @@ class Kernel(_NamedTuple):
     types: tuple[str, ...]  # its loops, as ufunc.types writes them ("dl->d")
     function: object  # what snake.<name> is: the ufunc itself, or its Python front
 
-    @property
-    def signature(self) -> str | None:
-        return self.ufunc.signature
-
 
 def _edges_collapse(lo, hi, n_bins, dtype):
     """np.histogram's "too many bins" test: equal neighbours in its edges."""

@@ -196,28 +196,12 @@ func cumsumInt<T: SnakeInt>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
     _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
 ) {
-    vecRows(
-        rows: rows, n: n, grain: grain,
-        row: { r in _ = scanInt(n, x.advanced(bytes: r &* xRow), xs, out.advanced(bytes: r &* outRow), os, from: 0) },
-        longRow: { r, tasks in
-            let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
-            withUnsafeTemporaryAllocation(of: Int64.self, capacity: tasks) { totals in
-                let t0 = totals.baseAddress!
-                parallelFor(tasks) { t in
-                    let (s, c) = split(n, tasks, t)
-                    (t0 + t).initialize(to: sumInt(c, xr.advanced(bytes: s &* xs), xs))
-                }
-                var offset: Int64 = 0
-                for t in 0..<tasks {
-                    let total = t0[t]
-                    t0[t] = offset
-                    offset &+= total
-                }
-                parallelFor(tasks) { t in
-                    let (s, c) = split(n, tasks, t)
-                    _ = scanInt(c, xr.advanced(bytes: s &* xs), xs, or.advanced(bytes: s &* os), os, from: t0[t])
-                }
-            }
+    scanRows(
+        rows: rows, n: n, grain: grain, zero: Int64(0), add: { $0 &+ $1 },
+        total: { r, s, c in sumInt(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs) },
+        scan: { r, s, c, from in
+            _ = scanInt(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs,
+                        out.advanced(bytes: r &* outRow &+ s &* os), os, from: from)
         })
 }
 

@@ -48,30 +48,13 @@ func cumsum<T: SnakeFloat>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
     _ out: UnsafeMutablePointer<T>, _ outRow: Int, _ os: Int, _ grain: Int
 ) {
-    vecRows(
-        rows: rows, n: n, grain: grain,
-        row: { r in
-            _ = scan(n, x.advanced(bytes: r &* xRow), xs, out.advanced(bytes: r &* outRow), os, from: -0.0)
-        },
-        longRow: { r, tasks in
-            let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: tasks) { totals in
-                let t0 = totals.baseAddress!
-                parallelFor(tasks) { t in
-                    let (s, c) = split(n, tasks, t)
-                    (t0 + t).initialize(to: rowSum(c, xr.advanced(bytes: s &* xs), xs))
-                }
-                var offset = -0.0  // exclusive prefix, in chunk order (-0.0: the identity)
-                for t in 0..<tasks {
-                    let total = t0[t]
-                    t0[t] = offset
-                    offset += total
-                }
-                parallelFor(tasks) { t in
-                    let (s, c) = split(n, tasks, t)
-                    _ = scan(c, xr.advanced(bytes: s &* xs), xs, or.advanced(bytes: s &* os), os, from: t0[t])
-                }
-            }
+    // -0.0, the identity of IEEE addition: cumsum([-0.0]) is -0.0.
+    scanRows(
+        rows: rows, n: n, grain: grain, zero: -0.0, add: +,
+        total: { r, s, c in rowSum(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs) },
+        scan: { r, s, c, from in
+            _ = scan(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs,
+                     out.advanced(bytes: r &* outRow &+ s &* os), os, from: from)
         })
 }
 

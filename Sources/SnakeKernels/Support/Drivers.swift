@@ -80,3 +80,38 @@ func vecRows(rows: Int, n: Int, grain: Int, row: (Int) -> Void, longRow: (Int, I
         for r in first..<(first &+ count) { row(r) }
     }
 }
+
+/// Driver for running sums (n)->(n), float or integer: whole rows run
+/// `scan(row, 0, n, zero)`; a long row is split in two passes: `total` of
+/// each chunk, an exclusive prefix of those in chunk order (with `add`),
+/// then each chunk's `scan` from its offset.
+@inline(__always)
+func scanRows<Acc>(
+    rows: Int, n: Int, grain: Int, zero: Acc, add: (Acc, Acc) -> Acc,
+    total: (_ row: Int, _ start: Int, _ count: Int) -> Acc,
+    scan: (_ row: Int, _ start: Int, _ count: Int, _ from: Acc) -> Void
+) {
+    vecRows(
+        rows: rows, n: n, grain: grain,
+        row: { r in scan(r, 0, n, zero) },
+        longRow: { r, tasks in
+            withUnsafeTemporaryAllocation(of: Acc.self, capacity: tasks) { totals in
+                let t0 = totals.baseAddress!
+                parallelFor(tasks) { t in
+                    let (s, c) = split(n, tasks, t)
+                    (t0 + t).initialize(to: total(r, s, c))
+                }
+                var offset = zero  // exclusive prefix, in chunk order
+                for t in 0..<tasks {
+                    let chunk = t0[t]
+                    t0[t] = offset
+                    offset = add(offset, chunk)
+                }
+                parallelFor(tasks) { t in
+                    let (s, c) = split(n, tasks, t)
+                    scan(r, s, c, t0[t])
+                }
+                _ = totals.deinitialize()
+            }
+        })
+}
