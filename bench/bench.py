@@ -114,7 +114,7 @@ def machine() -> str:
         pass
     info = snake.build_info()
     return (f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, NumPy {np.__version__}, "
-            f"snake {info['version']} built for {info['march']}, {info['threads']} snake threads")
+            f"snake {info['version']} SIMD tier {info['simd']}, {info['threads']} snake threads")
 
 
 def main(argv=None):

@@ -5,17 +5,15 @@
     python tools/swiftbuild.py test    # `swift test` of the kernels, same flags
     python tools/swiftbuild.py flags   # show the flags
 
-setup.py imports this module for `pip install .`. The CPU level defaults to
-the best one the build machine has, read from /proc/cpuinfo (x86-64: v4 =
-AVX-512, v3 = AVX2+FMA, v2; other architectures, and systems without
-/proc/cpuinfo: the baseline, NEON on aarch64); SNAKE_MARCH=x86-64|x86-64-v2|
-x86-64-v3|x86-64-v4|none overrides it. Python and NumPy include directories
-come from the running interpreter, never from hard-coded paths.
+setup.py imports this module for `pip install .`. CPU flags live in
+Package.swift: every build compiles the kernels for each SIMD tier of the
+target (x86-64: baseline, avx2, avx512) and the extension picks one at
+import. Python and NumPy include directories come from the running
+interpreter, never from hard-coded paths.
 """
 from __future__ import annotations
 
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -23,43 +21,6 @@ import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MARCHES = ("none", "x86-64", "x86-64-v2", "x86-64-v3", "x86-64-v4")
-
-
-def _cpu_flags() -> set[str]:
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return set()
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            return set(line.split(":", 1)[1].split())
-    return set()
-
-
-def default_march() -> str:
-    if platform.machine().lower() not in ("x86_64", "amd64"):
-        return "none"
-    flags = _cpu_flags()
-    if {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"} <= flags:
-        return "x86-64-v4"
-    if {"avx2", "fma", "bmi2", "f16c", "movbe"} <= flags:
-        return "x86-64-v3"
-    if {"sse4_2", "popcnt", "ssse3"} <= flags:
-        return "x86-64-v2"
-    return "x86-64"
-
-
-def march() -> str:
-    value = os.environ.get("SNAKE_MARCH", "").strip() or default_march()
-    if value not in MARCHES:
-        raise SystemExit(f"SNAKE_MARCH={value!r}: expected one of {', '.join(MARCHES)}")
-    return value
-
-
-def has_fma(level: str) -> bool:
-    arch = platform.machine().lower()
-    return level in ("x86-64-v3", "x86-64-v4") or arch in ("arm64", "aarch64")
 
 
 def include_dirs() -> list[str]:
@@ -68,40 +29,49 @@ def include_dirs() -> list[str]:
     return [sysconfig.get_paths()["include"], numpy.get_include()]
 
 
-def swift_flags(level: str | None = None, link: bool = True) -> list[str]:
+def compiler_version() -> str:
+    try:
+        out = subprocess.run(["swift", "--version"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out.strip().splitlines()[0] if out.strip() else "unknown"
+
+
+def swift_flags(link: bool = True) -> list[str]:
     """SwiftPM flags; link=False leaves out the extension's link options
-    (static runtime, export list), which the test executable must not get."""
-    level = level or march()
+    (static runtime, export list), which the test executable must not get.
+    CPU flags are per SIMD tier, in Package.swift."""
     flags = ["-c", "release"]
     for d in include_dirs():
         flags += ["-Xcc", f"-I{d}"]
-    flags += ["-Xcc", f'-DSNAKE_MARCH="{level}"']
-    if level != "none":
-        flags += ["-Xcc", f"-march={level}"]
-    if has_fma(level):
-        flags += ["-Xswiftc", "-DSNAKE_FMA"]
-    if level == "x86-64-v4":
-        # swift-frontend 6.3.1 can crash vectorising runtime-stride loops for
-        # AVX-512 (../shared/field-notes.md); this LLVM option avoids it.
-        flags += ["-Xswiftc", "-Xllvm", "-Xswiftc", "-enable-mem-access-versioning=false"]
-    if not link:
-        return flags
+    flags += ["-Xcc", f'-DSNAKE_BUILD_COMPILER="{compiler_version()}"']
+    if link:
+        flags += link_flags()
+    summary = " ".join(f.replace(f"{ROOT}{os.sep}", "") for f in flags
+                       if not f.startswith(("-I", "-DSNAKE_")) and f != "-Xcc")
+    return flags + ["-Xcc", f'-DSNAKE_BUILD_FLAGS="{summary}"']
+
+
+def link_flags() -> list[str]:
     if sys.platform == "darwin":
         # Apple platforms ship the Swift runtime with the OS (and swiftc
-        # rejects -static-stdlib there).
-        flags += ["-Xlinker", "-undefined", "-Xlinker", "dynamic_lookup",
-                  "-Xlinker", "-exported_symbol", "-Xlinker", "_PyInit__snake"]
-    else:
-        # The Swift runtime goes inside the extension: nothing Swift at run time.
-        flags += ["-Xswiftc", "-static-stdlib"]
+        # rejects -static-stdlib there). Python symbols resolve at load time.
+        return ["-Xlinker", "-undefined", "-Xlinker", "dynamic_lookup",
+                "-Xlinker", "-exported_symbol", "-Xlinker", "_PyInit__snake"]
+    # The Swift runtime goes inside the extension: nothing Swift at run time.
+    flags = ["-Xswiftc", "-static-stdlib"]
     if sys.platform.startswith("linux"):
         flags += ["-Xlinker", f"--version-script={ROOT / 'Sources/_snake/exports.map'}"]
+    elif sys.platform == "win32":
+        # pyconfig.h names pythonXY.lib (#pragma comment); the linker needs its
+        # folder. PyMODINIT_FUNC marks PyInit__snake dllexport.
+        flags += ["-Xlinker", f"-libpath:{Path(sys.base_prefix) / 'libs'}"]
     return flags
 
 
-def scratch(kind: str, level: str) -> Path:
+def scratch(kind: str) -> Path:
     # SwiftPM does not relink when only flags change: one folder per config.
-    return ROOT / f".build-{kind}-{level}"
+    return ROOT / f".build-{kind}"
 
 
 def _run(cmd: list[str]) -> None:
@@ -111,11 +81,10 @@ def _run(cmd: list[str]) -> None:
 
 def build() -> Path:
     """Release-build lib_snake and return the path of the shared library."""
-    level = march()
-    path = scratch("release", level)
-    _run(["swift", "build", "--product", "_snake", "--scratch-path", str(path), *swift_flags(level)])
-    suffix = {"darwin": ".dylib", "win32": ".dll"}.get(sys.platform, ".so")
-    lib = path / "release" / f"lib_snake{suffix}"
+    path = scratch("release")
+    _run(["swift", "build", "--product", "_snake", "--scratch-path", str(path), *swift_flags()])
+    name = {"darwin": "lib_snake.dylib", "win32": "_snake.dll"}.get(sys.platform, "lib_snake.so")
+    lib = path / "release" / name
     if not lib.exists():
         raise SystemExit(f"swift build finished but {lib} is missing")
     return lib
@@ -139,8 +108,7 @@ def inplace() -> Path:
 
 
 def test(extra: list[str]) -> None:
-    level = march()
-    _run(["swift", "test", "--scratch-path", str(scratch("test", level)), *swift_flags(level, link=False), *extra])
+    _run(["swift", "test", "--scratch-path", str(scratch("test")), *swift_flags(link=False), *extra])
 
 
 def main(argv: list[str]) -> None:

@@ -17,9 +17,17 @@
 #include <stdarg.h>
 
 #include "snake_abi.h"
+#include "cpu.h"
 
-#ifndef SNAKE_MARCH
-#define SNAKE_MARCH "default"
+/* Set by tools/swiftbuild.py and Package.swift, for snake.show_config(). */
+#ifndef SNAKE_BUILD_FLAGS
+#define SNAKE_BUILD_FLAGS "unknown"
+#endif
+#ifndef SNAKE_TIER_FLAGS
+#define SNAKE_TIER_FLAGS "unknown"
+#endif
+#ifndef SNAKE_BUILD_COMPILER
+#define SNAKE_BUILD_COMPILER "unknown"
 #endif
 
 /* NumPy type number of each C element type used in the dtype sets. */
@@ -220,12 +228,17 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
     return 0;
 }
 
-/* ---- one NumPy loop per (kernel, dtype) ----------------------------------
+/* ---- one NumPy loop per (kernel, dtype, SIMD tier) ----------------------
  * Legacy kinds get a PyUFuncGenericFunction whose `data` is the grain;
  * METHOD kinds get two ArrayMethod loops (single-threaded and `_mt`, which
- * reads its grain from data_mt_<name>) that validate, then call Swift. */
+ * reads its grain from data_mt_<name>) that validate, then call Swift.
+ * Every tier compiled in gets its own loops (loop_relu_f64_avx2 calls
+ * snake_relu_f64_avx2); registration picks one tier's set at import, so a
+ * call never dispatches. */
 #define SNAKE_CAT_(a, b) a##b
 #define SNAKE_CAT(a, b) SNAKE_CAT_(a, b)
+/* x_<tier> for the tier being generated (SNAKE_LOOP_TIER). */
+#define SNAKE_TIERED(x) SNAKE_CAT(SNAKE_CAT(x, _), SNAKE_LOOP_TIER)
 #define SNAKE_ONE_(name, kind, code, T, A) +1
 #define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc)                       \
     static void *data_##name[0 SNAKE_DTYPES_##dtypes(SNAKE_ONE_, name, kind)]; \
@@ -234,61 +247,76 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
 #undef SNAKE_KERNEL
 
 #define SNAKE_LOOP_LEGACY(name, kind, code, T, A)                            \
-    static void loop_##name##_##code(char **a, npy_intp const *d,            \
-                                     npy_intp const *s, void *data)          \
+    static void SNAKE_TIERED(loop_##name##_##code)(                          \
+        char **a, npy_intp const *d, npy_intp const *s, void *data)          \
     {                                                                        \
         const intptr_t grain = (intptr_t)data;                               \
-        SNAKE_CALL_##kind(snake_##name##_##code, T, A);                      \
+        SNAKE_CALL_##kind(SNAKE_SYM(name, code, SNAKE_LOOP_TIER), T, A);     \
     }
 #define SNAKE_LOOP_METHOD(name, kind, code, T, A)                            \
-    static int run_##name##_##code(char *const *a, npy_intp const *d,        \
-                                   npy_intp const *s, intptr_t grain)        \
+    static int SNAKE_TIERED(run_##name##_##code)(                            \
+        char *const *a, npy_intp const *d, npy_intp const *s, intptr_t grain) \
     {                                                                        \
         if (SNAKE_VALIDATE_##kind(#name, a, d, s) < 0) {                     \
             return -1;                                                       \
         }                                                                    \
-        SNAKE_CALL_##kind(snake_##name##_##code, T, A);                      \
+        SNAKE_CALL_##kind(SNAKE_SYM(name, code, SNAKE_LOOP_TIER), T, A);     \
         return 0;                                                            \
     }                                                                        \
-    static int method_##name##_##code(                                       \
+    static int SNAKE_TIERED(method_##name##_##code)(                         \
         PyArrayMethod_Context *c, char *const *a, npy_intp const *d,         \
         npy_intp const *s, NpyAuxData *aux)                                  \
     {                                                                        \
-        return run_##name##_##code(a, d, s, 0);                              \
+        return SNAKE_TIERED(run_##name##_##code)(a, d, s, 0);                \
     }                                                                        \
-    static int method_mt_##name##_##code(                                    \
+    static int SNAKE_TIERED(method_mt_##name##_##code)(                      \
         PyArrayMethod_Context *c, char *const *a, npy_intp const *d,         \
         npy_intp const *s, NpyAuxData *aux)                                  \
     {                                                                        \
-        return run_##name##_##code(a, d, s, (intptr_t)data_mt_##name[0]);    \
+        return SNAKE_TIERED(run_##name##_##code)(a, d, s,                    \
+                                                 (intptr_t)data_mt_##name[0]); \
     }
 #define SNAKE_LOOP_(name, kind, code, T, A) \
     SNAKE_CAT(SNAKE_LOOP_, SNAKE_API_##kind)(name, kind, code, T, A)
-#define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc) \
-    SNAKE_DTYPES_##dtypes(SNAKE_LOOP_, name, kind)
-#include "kernels.def"
-#undef SNAKE_KERNEL
 
-/* ---- per-kernel loop arrays (NumPy keeps pointers to them) ---------------
- * Each kernel fills the arrays of its API and NULLs in the other's. */
-#define SNAKE_FUNC_LEGACY(name, code) loop_##name##_##code,
+/* A tier's loop arrays: funcs_<name>_<tier> (legacy kinds; NULL for METHOD
+ * kinds) and methods[_mt]_<name>_<tier> (METHOD kinds; NULL for legacy). */
+#define SNAKE_FUNC_LEGACY(name, code) SNAKE_TIERED(loop_##name##_##code),
 #define SNAKE_FUNC_METHOD(name, code) NULL,
 #define SNAKE_METH_LEGACY(name, code) NULL,
-#define SNAKE_METH_METHOD(name, code) method_##name##_##code,
+#define SNAKE_METH_METHOD(name, code) SNAKE_TIERED(method_##name##_##code),
 #define SNAKE_METH_MT_LEGACY(name, code) NULL,
-#define SNAKE_METH_MT_METHOD(name, code) method_mt_##name##_##code,
+#define SNAKE_METH_MT_METHOD(name, code) SNAKE_TIERED(method_mt_##name##_##code),
 #define SNAKE_FUNC_(name, kind, code, T, A) SNAKE_CAT(SNAKE_FUNC_, SNAKE_API_##kind)(name, code)
 #define SNAKE_METH_(name, kind, code, T, A) SNAKE_CAT(SNAKE_METH_, SNAKE_API_##kind)(name, code)
 #define SNAKE_METH_MT_(name, kind, code, T, A) SNAKE_CAT(SNAKE_METH_MT_, SNAKE_API_##kind)(name, code)
-#define SNAKE_TYPE_(name, kind, code, T, A) SNAKE_TYPES_##kind(T, A)
-#define SNAKE_NAME_(name, kind, code, T, A) #name "_" #code,
+
 #define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc)                       \
-    static PyUFuncGenericFunction funcs_##name[] = {                          \
+    SNAKE_DTYPES_##dtypes(SNAKE_LOOP_, name, kind)                            \
+    static PyUFuncGenericFunction SNAKE_TIERED(funcs_##name)[] = {            \
         SNAKE_DTYPES_##dtypes(SNAKE_FUNC_, name, kind)};                      \
-    static PyArrayMethod_StridedLoop *methods_##name[] = {                    \
+    static PyArrayMethod_StridedLoop *SNAKE_TIERED(methods_##name)[] = {      \
         SNAKE_DTYPES_##dtypes(SNAKE_METH_, name, kind)};                      \
-    static PyArrayMethod_StridedLoop *methods_mt_##name[] = {                 \
-        SNAKE_DTYPES_##dtypes(SNAKE_METH_MT_, name, kind)};                   \
+    static PyArrayMethod_StridedLoop *SNAKE_TIERED(methods_mt_##name)[] = {   \
+        SNAKE_DTYPES_##dtypes(SNAKE_METH_MT_, name, kind)};
+/* The same list as SNAKE_TIERS in snake_abi.h (#include cannot go in a macro). */
+#define SNAKE_LOOP_TIER baseline
+#include "kernels.def"
+#undef SNAKE_LOOP_TIER
+#ifdef SNAKE_X86_TIERS
+#define SNAKE_LOOP_TIER avx2
+#include "kernels.def"
+#undef SNAKE_LOOP_TIER
+#define SNAKE_LOOP_TIER avx512
+#include "kernels.def"
+#undef SNAKE_LOOP_TIER
+#endif
+#undef SNAKE_KERNEL
+
+/* Tier-independent: loop names and NumPy type numbers. */
+#define SNAKE_NAME_(name, kind, code, T, A) #name "_" #code,
+#define SNAKE_TYPE_(name, kind, code, T, A) SNAKE_TYPES_##kind(T, A)
+#define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc)                       \
     static const char *const loop_names_##name[] = {                          \
         SNAKE_DTYPES_##dtypes(SNAKE_NAME_, name, kind)};                      \
     static const char types_##name[] = {                                      \
@@ -311,8 +339,10 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
 
 typedef struct {
     const char *name, *mt_name, *kind, *signature, *doc, *mt_doc;
-    PyUFuncGenericFunction *funcs;           /* legacy kinds */
-    PyArrayMethod_StridedLoop **methods, **methods_mt; /* METHOD kinds */
+    /* per tier, in SNAKE_TIERS order */
+    PyUFuncGenericFunction *funcs[SNAKE_NTIERS];          /* legacy kinds */
+    PyArrayMethod_StridedLoop **methods[SNAKE_NTIERS];    /* METHOD kinds */
+    PyArrayMethod_StridedLoop **methods_mt[SNAKE_NTIERS];
     const char *const *loop_names;
     const char *types;
     void **data, **data_mt;
@@ -323,18 +353,28 @@ typedef struct {
     NPY_ARRAYMETHOD_FLAGS flags;
 } snake_kernel;
 
+#define SNAKE_FUNCS_OF_(tier, name) funcs_##name##_##tier,
+#define SNAKE_METHODS_OF_(tier, name) methods_##name##_##tier,
+#define SNAKE_METHODS_MT_OF_(tier, name) methods_mt_##name##_##tier,
 static const snake_kernel kernel_table[] = {
 #define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc)                      \
     {#name, #name "_mt", #kind, SNAKE_SIG_##kind, doc, doc SNAKE_MT_DOC,    \
-     funcs_##name, methods_##name, methods_mt_##name, loop_names_##name,    \
-     types_##name, data_##name, data_mt_##name,                             \
-     (int)(sizeof funcs_##name / sizeof *funcs_##name), SNAKE_NIN_##kind,   \
+     {SNAKE_TIERS(SNAKE_FUNCS_OF_, name)},                                  \
+     {SNAKE_TIERS(SNAKE_METHODS_OF_, name)},                                \
+     {SNAKE_TIERS(SNAKE_METHODS_MT_OF_, name)},                             \
+     loop_names_##name, types_##name, data_##name, data_mt_##name,          \
+     (int)(sizeof loop_names_##name / sizeof *loop_names_##name),           \
+     SNAKE_NIN_##kind,                                                      \
      SNAKE_NOUT_##kind, (mt_grain), SNAKE_CHECK_##kind,                     \
      SNAKE_METHOD_OF(kind),                                                 \
      (NPY_ARRAYMETHOD_FLAGS)(SNAKE_FLAGS_OF(kind))},
 #include "kernels.def"
 #undef SNAKE_KERNEL
 };
+
+/* Index into SNAKE_TIERS of the tier whose loops are registered (chosen
+ * once, at import: choose_tier). */
+static int active_tier;
 
 static const snake_kernel *
 find_kernel(const char *ufunc_name)
@@ -505,7 +545,8 @@ add_methods(PyObject *u, const snake_kernel *k, int mt)
             Py_DECREF(descr);
         }
         PyType_Slot slots[] = {
-            {NPY_METH_strided_loop, (void *)(mt ? k->methods_mt[i] : k->methods[i])},
+            {NPY_METH_strided_loop,
+             (void *)(mt ? k->methods_mt[active_tier][i] : k->methods[active_tier][i])},
             {0, NULL},
         };
         PyArrayMethod_Spec spec = {
@@ -549,7 +590,7 @@ make_ufunc(const snake_kernel *k, int mt)
     const char *doc = mt ? k->mt_doc : k->doc;
     const int legacy = !k->method;
     PyObject *u = PyUFunc_FromFuncAndDataAndSignature(
-        legacy ? k->funcs : NULL, legacy ? data : NULL, legacy ? (char *)k->types : NULL,
+        legacy ? k->funcs[active_tier] : NULL, legacy ? data : NULL, legacy ? (char *)k->types : NULL,
         legacy ? k->ntypes : 0, k->nin, k->nout, PyUFunc_None, name, doc, 0, k->signature);
     if (u != NULL && ((!legacy && add_methods(u, k, mt) < 0) || add_promoter(u, k) < 0)) {
         Py_CLEAR(u);
@@ -558,6 +599,88 @@ make_ufunc(const snake_kernel *k, int mt)
         ((PyUFuncObject *)u)->process_core_dims_func = k->check;
     }
     return u;
+}
+
+/* ---- SIMD tier: chosen once, at import ----------------------------------- */
+
+#define SNAKE_TIER_NAME_(tier, a) #tier,
+static const char *const tier_names[SNAKE_NTIERS] = {SNAKE_TIERS(SNAKE_TIER_NAME_, 0)};
+
+static PyObject *
+tier_tuple(int count)
+{
+    PyObject *t = PyTuple_New(count);
+    for (int i = 0; t != NULL && i < count; i++) {
+        PyObject *name = PyUnicode_FromString(tier_names[i]);
+        if (name == NULL) {
+            Py_CLEAR(t);
+            break;
+        }
+        PyTuple_SET_ITEM(t, i, name);
+    }
+    return t;
+}
+
+/* The CPU's best tier, or the lower one SNAKE_SIMD asks for. A name this
+ * build does not have, or a tier above the CPU's, is an ImportError: a user
+ * who forces a tier for reproducibility must not silently get another. */
+static int
+choose_tier(void)
+{
+    const int best = snake_cpu_best_tier();
+    const char *want = getenv("SNAKE_SIMD");
+    if (want == NULL || want[0] == '\0') {
+        active_tier = best;
+        return 0;
+    }
+    for (int i = 0; i < SNAKE_NTIERS; i++) {
+        if (strcmp(want, tier_names[i]) == 0) {
+            if (i > best) {
+                PyErr_Format(PyExc_ImportError,
+                             "SNAKE_SIMD=%s: this CPU supports tiers up to %s",
+                             want, tier_names[best]);
+                return -1;
+            }
+            active_tier = i;
+            return 0;
+        }
+    }
+    PyObject *names = tier_tuple(SNAKE_NTIERS);
+    if (names != NULL) {
+        PyErr_Format(PyExc_ImportError,
+                     "SNAKE_SIMD=%s: unknown tier; this build has %R", want, names);
+        Py_DECREF(names);
+    }
+    return -1;
+}
+
+/* Module constants describing the CPU and the tier in use. */
+static int
+add_simd_info(PyObject *m)
+{
+    const char *found[64];
+    const int n = snake_cpu_features(found, 64);
+    PyObject *features = PyTuple_New(n);
+    for (int i = 0; features != NULL && i < n; i++) {
+        PyObject *name = PyUnicode_FromString(found[i]);
+        if (name == NULL) {
+            Py_CLEAR(features);
+            break;
+        }
+        PyTuple_SET_ITEM(features, i, name);
+    }
+    PyObject *tiers = tier_tuple(SNAKE_NTIERS);
+    PyObject *supported = tier_tuple(snake_cpu_best_tier() + 1);
+    int rc = (features == NULL || tiers == NULL || supported == NULL ||
+              PyModule_AddObjectRef(m, "cpu_features", features) < 0 ||
+              PyModule_AddObjectRef(m, "simd_tiers", tiers) < 0 ||
+              PyModule_AddObjectRef(m, "simd_supported", supported) < 0 ||
+              PyModule_AddStringConstant(m, "simd_tier", tier_names[active_tier]) < 0)
+                 ? -1 : 0;
+    Py_XDECREF(features);
+    Py_XDECREF(tiers);
+    Py_XDECREF(supported);
+    return rc;
 }
 
 /* ---- module -------------------------------------------------------------- */
@@ -684,9 +807,12 @@ PyInit__snake(void)
     import_array();
     import_umath();
 
+    if (choose_tier() < 0) {
+        return NULL;
+    }
     PyObject *m = PyModule_Create(&moduledef);
     PyObject *table = PyList_New(0);
-    if (m == NULL || table == NULL) {
+    if (m == NULL || table == NULL || add_simd_info(m) < 0) {
         goto fail;
     }
     for (size_t i = 0; i < sizeof kernel_table / sizeof *kernel_table; i++) {
@@ -702,7 +828,9 @@ PyInit__snake(void)
     PyObject *rows = PyList_AsTuple(table);
     int rc = rows == NULL ? -1 : PyModule_AddObjectRef(m, "kernel_table", rows);
     Py_XDECREF(rows);
-    if (rc < 0 || PyModule_AddStringConstant(m, "build_march", SNAKE_MARCH) < 0) {
+    if (rc < 0 || PyModule_AddStringConstant(m, "build_flags", SNAKE_BUILD_FLAGS) < 0 ||
+        PyModule_AddStringConstant(m, "build_compiler", SNAKE_BUILD_COMPILER) < 0 ||
+        PyModule_AddStringConstant(m, "tier_flags", SNAKE_TIER_FLAGS) < 0) {
         goto fail;
     }
     Py_DECREF(table);

@@ -14,7 +14,10 @@ input work the NumPy way::
 The kernel table (``snake.kernels()``) lists every ufunc; ``_mt`` twins split
 large inputs across a persistent thread pool (``snake.set_num_threads``,
 ``with snake.threads(n):``, the ``SNAKE_NUM_THREADS`` environment variable at
-import, or threadpoolctl's ``threadpool_limits``).
+import, or threadpoolctl's ``threadpool_limits``). Each kernel is compiled
+for several SIMD tiers (x86-64: baseline, avx2, avx512) and the best one the
+CPU supports is bound at import; ``SNAKE_SIMD=baseline|avx2|avx512`` forces
+a lower one, and ``snake.show_config()`` shows what was found and chosen.
 """
 __version__ = "0.1.0"
 
@@ -23,6 +26,7 @@ from typing import NamedTuple as _NamedTuple
 import numpy as _np
 
 from . import _snake
+from ._config import show_config
 from ._snake import get_num_threads, set_num_threads
 from ._threads import register_threadpoolctl as _register_threadpoolctl
 from ._threads import threads
@@ -111,14 +115,16 @@ __all__ = [k.name for k in kernels()] + [
     "set_num_threads",
     "threads",
     "build_info",
+    "show_config",
 ]
 
 
 def build_info() -> dict:
-    """Version, CPU level the kernels were compiled for, and thread count."""
+    """Version, the SIMD tier in use, thread count and NumPy version, in
+    one line's worth (``show_config()`` has everything)."""
     return {
         "version": __version__,
-        "march": _snake.build_march,
+        "simd": _snake.simd_tier,
         "threads": get_num_threads(),
         "numpy": _np.__version__,
     }

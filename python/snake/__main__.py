@@ -1,6 +1,6 @@
 """`python -m snake`: what this build is, and a live side-by-side run.
 
-Prints the version, the CPU level the kernels were compiled for and the
+Prints the version, the SIMD tier the kernels run at and the
 thread count, then times every kernel on this machine against the NumPy
 expression a user would write and a pure-Python loop (float64, n = 100 000,
 best of 5). The full benchmark is bench/bench.py.
@@ -22,7 +22,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     info = snake.build_info()
     print(f"snake {info['version']}  (NumPy {info['numpy']}, Python {platform.python_version()})")
-    print(f"SIMD level: {info['march']} (compiled for this CPU level)")
+    print(f"SIMD tier:  {info['simd']} (best of this CPU unless SNAKE_SIMD forces one; snake.show_config())")
     print(f"threads:    {info['threads']} (_mt kernels; snake.set_num_threads / SNAKE_NUM_THREADS)")
     print(f"kernels:    {', '.join(k.name for k in snake.kernels())}")
     print(f"\nfloat64, n = {a.n}, best of {a.repeat}, this machine, now:\n")

@@ -47,82 +47,128 @@
     P(name, kind, i64, int64_t, int64_t)     \
     SNAKE_DTYPES_FLOAT(P, name, kind)
 
-/* ---- loop shapes: the Swift signature of each kind ----------------------- */
+/* ---- loop shapes: the Swift signature of each kind -----------------------
+ * fn: the symbol; T, A: element and result types; L: an asm label or
+ * nothing (see SIMD tiers below). */
 
 /* REDUCE  (n)->():  out[r] = f(x[r, 0..n)) */
-#define SNAKE_PROTO_REDUCE(fn, T, A)                                        \
+#define SNAKE_PROTO_REDUCE(fn, T, A, L)                                        \
     void fn(intptr_t rows, intptr_t n,                                      \
             const T *_Nonnull x, intptr_t x_row, intptr_t x_step,                    \
-            A *_Nonnull out, intptr_t out_row, intptr_t grain);
+            A *_Nonnull out, intptr_t out_row, intptr_t grain) L;
 
 /* REDUCE2 (n),(n)->():  out[r] = f(a[r, 0..n), b[r, 0..n)) */
-#define SNAKE_PROTO_REDUCE2(fn, T, A)                                       \
+#define SNAKE_PROTO_REDUCE2(fn, T, A, L)                                       \
     void fn(intptr_t rows, intptr_t n,                                      \
             const T *_Nonnull a, intptr_t a_row, intptr_t a_step,                    \
             const T *_Nonnull b, intptr_t b_row, intptr_t b_step,                    \
-            A *_Nonnull out, intptr_t out_row, intptr_t grain);
+            A *_Nonnull out, intptr_t out_row, intptr_t grain) L;
 
 /* INDEX   (n)->() intp:  out[r] = index into x[r, 0..n), n >= 1 */
-#define SNAKE_PROTO_INDEX(fn, T, A)                                         \
+#define SNAKE_PROTO_INDEX(fn, T, A, L)                                         \
     void fn(intptr_t rows, intptr_t n,                                      \
             const T *_Nonnull x, intptr_t x_row, intptr_t x_step,                    \
-            intptr_t *_Nonnull out, intptr_t out_row, intptr_t grain);
+            intptr_t *_Nonnull out, intptr_t out_row, intptr_t grain) L;
 
 /* VEC     (n)->(n):  out[r, 0..n) = f(x[r, 0..n)) */
-#define SNAKE_PROTO_VEC(fn, T, A)                                           \
+#define SNAKE_PROTO_VEC(fn, T, A, L)                                           \
     void fn(intptr_t rows, intptr_t n,                                      \
             const T *_Nonnull x, intptr_t x_row, intptr_t x_step,           \
             A *_Nonnull out, intptr_t out_row, intptr_t out_step,           \
-            intptr_t grain);
+            intptr_t grain) L;
 
 /* MAP1    elementwise:  out[i] = f(x[i]) */
-#define SNAKE_PROTO_MAP1(fn, T, A)                                          \
+#define SNAKE_PROTO_MAP1(fn, T, A, L)                                          \
     void fn(intptr_t n,                                                     \
             const T *_Nonnull x, intptr_t x_step,                           \
-            T *_Nonnull out, intptr_t out_step, intptr_t grain);
+            T *_Nonnull out, intptr_t out_step, intptr_t grain) L;
 
 /* MAP2    elementwise:  out[i] = f(x[i], y[i]) */
-#define SNAKE_PROTO_MAP2(fn, T, A)                                          \
+#define SNAKE_PROTO_MAP2(fn, T, A, L)                                          \
     void fn(intptr_t n,                                                     \
             const T *_Nonnull x, intptr_t x_step,                           \
             const T *_Nonnull y, intptr_t y_step,                           \
-            T *_Nonnull out, intptr_t out_step, intptr_t grain);
+            T *_Nonnull out, intptr_t out_step, intptr_t grain) L;
 
 /* MAP3    elementwise:  out[i] = f(x[i], y[i], z[i]) */
-#define SNAKE_PROTO_MAP3(fn, T, A)                                          \
+#define SNAKE_PROTO_MAP3(fn, T, A, L)                                          \
     void fn(intptr_t n,                                                     \
             const T *_Nonnull x, intptr_t x_step,                                    \
             const T *_Nonnull y, intptr_t y_step,                                    \
             const T *_Nonnull z, intptr_t z_step,                                    \
-            T *_Nonnull out, intptr_t out_step, intptr_t grain);
+            T *_Nonnull out, intptr_t out_step, intptr_t grain) L;
 
 /* WINDOW  (n),()->(n):  out[r, i] = Σ x[r, max(0, i-w+1) ... i], w = w[r] >= 1
  * (the glue has checked every w before the call). */
-#define SNAKE_PROTO_WINDOW(fn, T, A)                                        \
+#define SNAKE_PROTO_WINDOW(fn, T, A, L)                                        \
     void fn(intptr_t rows, intptr_t n,                                      \
             const T *_Nonnull x, intptr_t x_row, intptr_t x_step,           \
             const intptr_t *_Nonnull w, intptr_t w_row,                     \
             A *_Nonnull out, intptr_t out_row, intptr_t out_step,           \
-            intptr_t grain);
+            intptr_t grain) L;
 
 /* HIST    (n),(),()->(m):  out[r, 0..m) = int64 counts of x[r, 0..n) in m
  * equal bins on [lo[r], hi[r]] (the glue has checked lo < hi, both finite,
  * and m >= 1). */
-#define SNAKE_PROTO_HIST(fn, T, A)                                          \
+#define SNAKE_PROTO_HIST(fn, T, A, L)                                          \
     void fn(intptr_t rows, intptr_t n, intptr_t m,                          \
             const T *_Nonnull x, intptr_t x_row, intptr_t x_step,           \
             const double *_Nonnull lo, intptr_t lo_row,                     \
             const double *_Nonnull hi, intptr_t hi_row,                     \
             int64_t *_Nonnull out, intptr_t out_row, intptr_t out_step,     \
-            intptr_t grain);
+            intptr_t grain) L;
 
-/* ---- one prototype per (kernel, dtype), from the table ------------------- */
+/* ---- SIMD tiers -----------------------------------------------------------
+ * The kernel sources are compiled once per tier (Package.swift): x86-64 has
+ * baseline (x86-64, SSE2), avx2 (x86-64-v3: AVX2, FMA) and avx512
+ * (x86-64-v4); other targets have the baseline only (NEON on aarch64).
+ * Each tier's exported symbols end in its name, snake_relu_f64_avx2, and the
+ * glue binds every loop to one tier at import. SNAKE_TIERS(X) lists the
+ * tiers this build compiled, worst first, as X(tier, a); Package.swift defines
+ * SNAKE_X86_TIERS for the glue exactly when it builds the x86 ones. */
+#ifdef SNAKE_X86_TIERS
+#define SNAKE_TIERS(X, a) X(baseline, a) X(avx2, a) X(avx512, a)
+#else
+#define SNAKE_TIERS(X, a) X(baseline, a)
+#endif
+#define SNAKE_ONE_TIER_(tier, a) +1
+#define SNAKE_NTIERS (0 SNAKE_TIERS(SNAKE_ONE_TIER_, 0))
+
+#define SNAKE_STR_(x) #x
+#define SNAKE_STR(x) SNAKE_STR_(x)
+#define SNAKE_SYM_(name, code, tier) snake_##name##_##code##_##tier
+#define SNAKE_SYM(name, code, tier) SNAKE_SYM_(name, code, tier)
+
+#ifdef SNAKE_TIER
+/* Seen by a tier's Swift module (-Xcc -DSNAKE_TIER=avx2): the prototypes
+ * keep the plain name, snake_relu_f64, which the Swift source implements
+ * with `@c @implementation`; the asm label gives the symbol its tier
+ * suffix, so one source yields one symbol set per tier. */
+#define SNAKE_TIER_LABEL(fn) \
+    __asm__(SNAKE_STR(__USER_LABEL_PREFIX__) #fn "_" SNAKE_STR(SNAKE_TIER))
 #define SNAKE_PROTO_(name, kind, code, T, A) \
-    SNAKE_PROTO_##kind(snake_##name##_##code, T, A)
+    SNAKE_PROTO_##kind(snake_##name##_##code, T, A, SNAKE_TIER_LABEL(snake_##name##_##code))
 #define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc) \
     SNAKE_DTYPES_##dtypes(SNAKE_PROTO_, name, kind)
 #include "kernels.def"
 #undef SNAKE_KERNEL
+#else
+/* Seen by the glue: every tier's symbols, snake_<name>_<code>_<tier>. */
+#define SNAKE_PROTO_(name, kind, code, T, A) \
+    SNAKE_PROTO_##kind(SNAKE_SYM(name, code, SNAKE_DECLARE_TIER), T, A, )
+#define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc) \
+    SNAKE_DTYPES_##dtypes(SNAKE_PROTO_, name, kind)
+#define SNAKE_DECLARE_TIER baseline
+#include "kernels.def"
+#undef SNAKE_DECLARE_TIER
+#define SNAKE_DECLARE_TIER avx2
+#include "kernels.def"
+#undef SNAKE_DECLARE_TIER
+#define SNAKE_DECLARE_TIER avx512
+#include "kernels.def"
+#undef SNAKE_DECLARE_TIER
+#undef SNAKE_KERNEL
+#endif
 
 /* ---- platform (abi.c) ---------------------------------------------------- */
 

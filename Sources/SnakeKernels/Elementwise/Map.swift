@@ -7,6 +7,8 @@
 // negative or mixed layouts) runs the scalar loop. Chunks are independent,
 // so `_mt` results are bit-identical to single-threaded ones.
 
+import SnakeRuntime
+
 /// One elementwise kernel: its vector and scalar forms. A type, not a pair
 /// of closures, so every use is specialised and inlined (a closure argument
 /// was left as an indirect call per vector: clip float32 ran at 0.4x NumPy).

@@ -10,6 +10,7 @@
 // results are bit-identical to single-threaded ones for every kernel here.
 
 import SnakeABI
+import SnakeRuntime
 
 /// The integer element types with native loops.
 protocol SnakeInt: FixedWidthInteger {}

@@ -16,6 +16,7 @@
 // rows are split between threads when there are enough of them.
 
 import SnakeABI
+import SnakeRuntime
 
 /// np.linspace(lo, hi, m + 1) cast to T, into e[0...m].
 @inline(__always)

@@ -10,6 +10,7 @@
 // overflows gives inf with an "overflow" warning, as np.var does.
 
 import SnakeABI
+import SnakeRuntime
 
 /// Count, mean and sum of squared deviations (M2) of a run of elements.
 /// The mean is kept as `shift + mean`, with `shift` an element of the data:
@@ -116,7 +117,9 @@ func variance<T: SnakeFloat>(
         rows: rows, n: n, grain: grain, out: out, outRow: outRow,
         chunk: { r, start, count in moments(count, x.advanced(bytes: r &* xRow &+ start &* xStep), xStep) },
         merge: Moments.merge,
-        finish: { $0.count == 0 ? T.nan : T($0.m2 / $0.count) })
+        // max(count, 1): the compiler may compute both arms of the select,
+        // and 0 / 0 would raise a spurious "invalid" for an empty row.
+        finish: { $0.count == 0 ? T.nan : T($0.m2 / max($0.count, 1)) })
     // LLVM keeps m2 and the deviation sum in one vector register and may
     // square both lanes to get one square: m2² can overflow in a lane whose
     // value is then dropped, raising a spurious "overflow" (seen for data

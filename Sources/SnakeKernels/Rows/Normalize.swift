@@ -7,6 +7,7 @@
 // parallel chunks first, then the division runs in parallel.
 
 import SnakeABI
+import SnakeRuntime
 
 /// How to divide a row: by `first`, then (if not 1) by `second`.
 struct RowDivisor {

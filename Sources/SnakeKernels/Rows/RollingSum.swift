@@ -20,6 +20,7 @@
 // single-threaded.
 
 import SnakeABI
+import SnakeRuntime
 
 /// Suffix sums of the `w` elements at `x` (byte step `xs`) into s[0...w]:
 /// s[u] = x[u] + ... + x[w-1], s[w] = -0.0 (the empty suffix).

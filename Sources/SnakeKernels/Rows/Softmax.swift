@@ -8,6 +8,7 @@
 // chunks (the max and the sum merged in chunk order).
 
 import SnakeABI
+import SnakeRuntime
 
 /// out[i] = exp(x[i] - m); returns Σ out[i] in Float64.
 /// Not inlined into softmax's row closures: inside them (argmax, exp and the

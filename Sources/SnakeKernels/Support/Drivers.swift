@@ -9,6 +9,8 @@
 //     merge the partials left to right (deterministic for a thread count).
 // Nothing here allocates: partials live in a stack buffer.
 
+import SnakeRuntime
+
 /// Driver for reductions (n)->(): `chunk(row, start, count)` reduces
 /// elements [start, start+count) of a row to a partial, `merge` combines two
 /// adjacent partials (left first), `finish` turns a row's partial into its result.

@@ -217,7 +217,7 @@ private var sharedPool: ThreadPool?
 
 /// Threads `_mt` kernels may use; read without a lock (a stale value only
 /// changes how a call is split, never its correctness).
-var snakeNumThreads: Int = min(availableCPUs(), 256)
+@usableFromInline var snakeNumThreads: Int = min(availableCPUs(), 256)
 
 /// The pool for this process, created on first use (again in a forked child).
 func currentPool() -> ThreadPool {
@@ -231,8 +231,7 @@ func currentPool() -> ThreadPool {
 }
 
 /// Runs `body(0..<tasks)` on the pool, or serially if it is busy.
-@inline(__always)
-func parallelFor(_ tasks: Int, _ body: (Int) -> Void) {
+public func parallelFor(_ tasks: Int, _ body: (Int) -> Void) {
     if tasks <= 1 || !currentPool().run(tasks, body) {
         for t in 0..<tasks { body(t) }
     }
@@ -240,15 +239,15 @@ func parallelFor(_ tasks: Int, _ body: (Int) -> Void) {
 
 /// How many tasks a job of `work` elements gets: at least `grain` elements
 /// each, at most one per thread; 1 means run single-threaded.
-@inline(__always)
-func taskCount(work: Int, grain: Int) -> Int {
+@inlinable
+public func taskCount(work: Int, grain: Int) -> Int {
     guard grain > 0, work >= 2 &* grain else { return 1 }
     return max(1, min(snakeNumThreads, work / grain))
 }
 
 /// Even split of 0..<n into `parts` ranges; part t is [start, end).
-@inline(__always)
-func split(_ n: Int, _ parts: Int, _ t: Int) -> (start: Int, count: Int) {
+@inlinable
+public func split(_ n: Int, _ parts: Int, _ t: Int) -> (start: Int, count: Int) {
     let base = n / parts, extra = n % parts
     let start = t &* base &+ min(t, extra)
     return (start, base &+ (t < extra ? 1 : 0))

@@ -11,11 +11,11 @@ import Musl
 import Darwin
 #endif
 
-let fpInvalid: Int32 = FE_INVALID
-let fpOverflow: Int32 = FE_OVERFLOW
+public let fpInvalid: Int32 = FE_INVALID
+public let fpOverflow: Int32 = FE_OVERFLOW
 /// The flags NumPy reports (it ignores "inexact").
-let fpNumPyFlags: Int32 = FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW
+public let fpNumPyFlags: Int32 = FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW
 
-@inline(__always) func clearFPFlags(_ flags: Int32) { feclearexcept(flags) }
-@inline(__always) func raiseFPFlags(_ flags: Int32) { feraiseexcept(flags) }
-@inline(__always) func testFPFlags(_ flags: Int32) -> Int32 { fetestexcept(flags) }
+@inlinable public func clearFPFlags(_ flags: Int32) { feclearexcept(flags) }
+@inlinable public func raiseFPFlags(_ flags: Int32) { feraiseexcept(flags) }
+@inlinable public func testFPFlags(_ flags: Int32) -> Int32 { fetestexcept(flags) }

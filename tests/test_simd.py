@@ -1,0 +1,141 @@
+"""Runtime SIMD dispatch: the tier chosen at import, SNAKE_SIMD, show_config.
+
+The whole suite runs once per tier this machine supports (ci/test.sh sets
+SNAKE_SIMD); these tests check the choosing itself, and that every tier
+gives the same answers on one input set, so a default run (one tier)
+still sees all of them.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import snake
+from snake import _snake
+
+HERE = Path(__file__).resolve().parent
+
+
+def run_python(code: str, simd: str | None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("SNAKE_SIMD", None)
+    if simd is not None:
+        env["SNAKE_SIMD"] = simd
+    return subprocess.run([sys.executable, "-c", code], cwd=HERE, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_tier_is_the_best_unless_forced():
+    assert _snake.simd_tier in _snake.simd_supported
+    assert set(_snake.simd_supported) <= set(_snake.simd_tiers)
+    assert _snake.simd_tiers[0] == "baseline"
+    forced = os.environ.get("SNAKE_SIMD", "")
+    assert _snake.simd_tier == (forced or _snake.simd_supported[-1])
+
+
+def test_features_match_the_supported_tiers():
+    features = set(_snake.cpu_features)
+    if "avx512" in _snake.simd_supported:
+        assert {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"} <= features
+    if "avx2" in _snake.simd_supported:
+        assert {"avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "lzcnt"} <= features
+
+
+@pytest.mark.parametrize("tier", ["baseline", "avx2", "avx512"])
+def test_forcing_a_tier(tier):
+    got = run_python("import snake; print(snake.build_info()['simd'])", tier)
+    if tier in _snake.simd_supported:
+        assert got.returncode == 0, got.stderr
+        assert got.stdout.strip() == tier
+    elif tier in _snake.simd_tiers:
+        assert got.returncode != 0
+        assert f"SNAKE_SIMD={tier}: this CPU supports tiers up to" in got.stderr
+    else:
+        assert got.returncode != 0
+        assert "unknown tier" in got.stderr
+
+
+def test_unknown_tier_is_an_import_error():
+    got = run_python("import snake", "sse9")
+    assert got.returncode != 0
+    assert "ImportError: SNAKE_SIMD=sse9: unknown tier; this build has ('baseline'" in got.stderr
+
+
+def test_empty_value_means_the_default():
+    got = run_python("import snake; print(snake.build_info()['simd'])", "")
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.strip() == _snake.simd_supported[-1]
+
+
+# Every kernel and dtype on a few lengths around the vector widths, in each
+# supported tier: integer results must be identical across tiers (integer
+# math is exact), float results within a few ulps of each other (FMA tiers
+# round differently from the baseline).
+TIER_SCRIPT = r"""
+import json, numpy as np, snake
+rng = np.random.default_rng(7)
+out = {}
+for n in (1, 7, 31, 64, 257, 1000):
+    for dt in ("float64", "float32", "int64", "int32", "uint8"):
+        if dt.startswith("float"):
+            x = rng.normal(size=n).astype(dt); y = rng.normal(size=n).astype(dt)
+        else:
+            info = np.iinfo(dt)
+            x = rng.integers(max(info.min, -100), min(info.max, 100), n, endpoint=True).astype(dt)
+            y = rng.integers(max(info.min, -100), min(info.max, 100), n, endpoint=True).astype(dt)
+        r = {
+            "sum_sq": snake.sum_sq(x), "dot": snake.dot(x, y), "argmax": snake.argmax(x),
+            "relu": snake.relu(x), "clip": snake.clip(x, x.dtype.type(0 if dt == "uint8" else -1), x.dtype.type(50)),
+            "scale": snake.scale(x, x.dtype.type(3)), "saxpy": snake.saxpy(x.dtype.type(3), x, y),
+            "cumsum": snake.cumsum(x), "rolling_sum": snake.rolling_sum(x, 5),
+            "histogram": snake.histogram(x, 10, -3.0, 3.0),
+        }
+        if dt.startswith("float"):
+            r.update(variance=snake.variance(x), normalize=snake.normalize(x),
+                     softmax=snake.softmax(x), gelu=snake.gelu(x))
+        for k, v in r.items():
+            v = np.asarray(v)
+            out[f"{k} {dt} {n}"] = [str(v.dtype), np.atleast_1d(v).astype(float).tolist()]
+print(json.dumps(out))
+"""
+
+
+def test_every_tier_gives_the_same_answers():
+    results = {}
+    for tier in _snake.simd_supported:
+        got = run_python(TIER_SCRIPT, tier)
+        assert got.returncode == 0, got.stderr
+        results[tier] = json.loads(got.stdout)
+    base = results["baseline"]
+    assert len(base) == 6 * (5 * 10 + 2 * 4)
+    for tier, res in results.items():
+        assert res.keys() == base.keys()
+        for key, (dtype, values) in res.items():
+            want_dtype, want = base[key]
+            assert dtype == want_dtype, (tier, key)
+            if dtype.startswith("float"):
+                rtol = 1e-4 if dtype == "float32" else 1e-12
+                np.testing.assert_allclose(values, want, rtol=rtol, atol=rtol, err_msg=f"{tier} {key}")
+            else:
+                assert values == want, (tier, key)
+
+
+def test_show_config_prints_and_returns_dicts(capsys):
+    info = snake.show_config(mode="dicts")
+    assert info["simd"]["tier"] == _snake.simd_tier
+    assert info["simd"]["compiled"] == list(_snake.simd_tiers)
+    assert info["snake"]["version"] == snake.__version__
+    assert info["numpy"]["version"] == np.__version__
+    assert info["threads"]["num_threads"] == snake.get_num_threads()
+    assert "Swift" in info["build"]["compiler"]
+    assert "baseline" in info["build"]["tier flags"]
+    assert snake.show_config() is None
+    printed = capsys.readouterr().out
+    assert f"tier: {_snake.simd_tier}" in printed
+    assert "cpu features:" in printed
+    with pytest.raises(ValueError, match="mode must be"):
+        snake.show_config(mode="json")
