@@ -1,106 +1,203 @@
-"""snake benchmark: every kernel against NumPy and a pure-Python loop.
+"""snake benchmark: every kernel against the best expression of each peer package.
 
-    python bench/bench.py            # sizes 1e2..1e8, float64 and float32
-    python bench/bench.py --quick    # sizes 1e3, 1e5, 1e7, fewer repeats
+    python bench/bench.py            # sizes 1e2..1e8, float64 and float32 (+ integer rows)
+    python bench/bench.py --quick    # sizes 1e3 and 1e5, fewer repeats: under a minute
 
-For each kernel of the kernel table (snake.kernels()), each size and dtype:
-snake single-threaded, its `_mt` twin where the table has one, NumPy with
-BLAS pinned to one thread (threadpoolctl) and with its default threads, and
-a pure-Python loop (sizes up to 1e6; beyond that a full run takes too long).
-snake's and the Python loop's results are checked against an accurate
-reference (float64 accumulation) before they are timed; NumPy is the peer.
-Times are best-of-repeats in this one process, so the ratios compare like
-with like. Output: a markdown table on stdout and in bench/results/, plus
-the raw numbers as JSON.
+For each kernel of the kernel table (snake.kernels()), each size and dtype,
+in one process so the ratios compare like with like: snake single-threaded
+and its `_mt` twin against every installed peer of bench/peers.py (NumPy with
+BLAS on one thread and with its default threads, numexpr on one thread and
+on every core, numba serial and parallel, bottleneck, NumKong, SciPy), and a
+pure-Python loop up to 1e6 elements. Kernels that return an array of the
+input's shape write into a preallocated `out=` (snake and every peer that
+takes one; `--fresh-output` times a new output instead). Each result is
+checked against an accurate reference before it is timed: snake must match
+(else the run stops); a peer that does not is reported as wrong and not
+timed. The run also measures this machine's memory bandwidth
+(bench/bandwidth.py), reports memory-bound kernels at 1e7 as GB/s and % of
+it, evaluates the project's targets (bench/targets.py), and probes each
+peer's result on input with a NaN against snake's. Output: bench/results/
+bench[-quick].md (tables), .json (raw numbers), plots[-quick]/<kernel>.png.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
-import os
 import platform
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
 
 import snake
-from snake._bench import CASES, INTEGER_CASES, base_name, best_time, fmt_time, matches, python_args
+from snake._bench import CASES, INTEGER_CASES, base_name, best_time, matches, python_args
 
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:  # optional extra: pip install .[bench]
-    threadpool_limits = None
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ modules, also when imported
+import bandwidth  # noqa: E402
+import peers  # noqa: E402
+import report  # noqa: E402
+import targets  # noqa: E402
 
 PYTHON_MAX_N = 10**6
 INTEGER_SIZES = (10**3, 10**5, 10**7)  # integer rows: these sizes only
+# Peers agree with the reference to this relative tolerance (on the result's
+# scale): float32 sums accumulated in float32 drift by ~1e-4 at 1e7 elements
+# (NumPy's pairwise sums) up to 1e-2 (a sequential float32 loop); more than
+# 1e-3 counts as wrong. float64: the cases' own tolerance (1e-10).
+PEER_RTOL = {"float32": 1e-3}
 
 
-def check(name: str, got, want, exact: bool, dtype) -> None:
-    if not matches(got, want, exact, dtype):
-        raise SystemExit(f"{name}: result {got!r} does not match the reference {want!r}")
+class Contender:
+    """One column: snake, its _mt twin, a peer or the pure-Python loop."""
+
+    def __init__(self, key, label, modes, expression, threads=None):
+        self.key, self.label, self.modes = key, label, modes
+        self.expression = expression  # (kernel, dtype) -> callable or None
+        self.threads = threads or contextlib.nullcontext
+
+    def describe(self):
+        return dict(key=self.key, label=self.label, modes=list(self.modes))
 
 
-def blas_one_thread():
-    if threadpool_limits is None:
-        raise SystemExit("the benchmark needs threadpoolctl: pip install .[bench]")
-    return threadpool_limits(limits=1, user_api="blas")
-
-
-def run(sizes, dtypes, repeat, names):
-    rows = []
-    rng = np.random.default_rng(0)
+def snake_contenders():
     table = {k.name: k.function for k in snake.kernels()}
     missing = sorted({base_name(n) for n in table} - CASES.keys())
     if missing:
         raise SystemExit(f"bench/bench.py has no case for kernels {missing}")
+    return (Contender("snake", "snake", ("st",), lambda k, dt: table.get(k)),
+            Contender("snake_mt", "snake _mt", ("mt",), lambda k, dt: table.get(k + "_mt")))
+
+
+def peer_contenders(loaded):
+    return [Contender(p.peer.key, p.peer.label, p.peer.modes, p.expression, p.peer.threads)
+            for p in loaded if p.version is not None]
+
+
+def describe_mismatch(got, want) -> str:
+    got, want = np.asarray(got), np.asarray(want)
+    if got.shape != want.shape:
+        return f"shape {got.shape}, expected {want.shape}"
+    if want.ndim == 0:
+        if want.dtype.kind == "f" and np.isfinite(want) and want != 0 and np.isfinite(got):
+            return f"{got} instead of {want} (relative error {abs(float(got) / float(want) - 1):.1e})"
+        return f"{got} instead of {want}"
+    same = (got == want) | (np.isnan(got) & np.isnan(want)) if want.dtype.kind == "f" else got == want
+    both = np.isfinite(got) & np.isfinite(want)
+    scale = float(np.max(np.abs(want[both]), initial=0.0)) or 1.0
+    error = float(np.max(np.abs(got[both].astype(np.float64) - want[both]), initial=0.0)) / scale
+    first = int(np.argmin(same))
+    return (f"{int((~same).sum())} of {want.size} elements differ (first at {first}: {got[first]} instead of "
+            f"{want[first]}), max error {error:.1e} of the largest value")
+
+
+def poison(out):
+    """Fill a reused output buffer with values no correct result has everywhere."""
+    out.fill(np.nan if out.dtype.kind == "f" else np.iinfo(out.dtype).max)
+
+
+def time_contender(c, fn, args, out, want, case, dt, repeat, min_time, row):
+    """Check one contender's result, then time it into row[c.key]; a peer's
+    wrong result goes to row["wrong"] instead, snake's stops the run."""
+    call = (lambda: fn(*args, out=out)) if out is not None else (lambda: fn(*args))
+    with c.threads():
+        if out is not None:
+            poison(out)
+        got = call()
+        own = c.key.startswith("snake")
+        exact = case["exact"] if own else case.get("peer_exact", case["exact"])
+        if not matches(got, want, exact, dt, None if own else PEER_RTOL.get(np.dtype(dt).name)):
+            if own:
+                raise SystemExit(f"{c.key}.{row['kernel']} {row['dtype']} n={row['n']}: "
+                                 f"{describe_mismatch(got, want)}")
+            row.setdefault("wrong", {})[c.key] = describe_mismatch(got, want)
+            return
+        row[c.key] = best_time(call, repeat, min_time)
+
+
+def time_python(case, args, want, dt, repeat, row):
+    py = python_args(args)
+    call = lambda: case["python"](*py)  # noqa: E731
+    # Python loops compute in float64: exact only against float64.
+    if not matches(call(), want, case["exact"] and dt == np.float64, dt):
+        raise SystemExit(f"python.{row['kernel']}: result does not match the reference")
+    row["python"] = best_time(call, max(1, repeat // 2 + 1), min_time=0.0)
+
+
+def measure_row(name, dt, n, rng, contenders, repeat, min_time, fresh_output):
+    case = CASES[name]
+    args = case["inputs"](n, dt, rng)
+    want = case["reference"](*args)
+    row = dict(kernel=name, dtype=np.dtype(dt).name, n=n)
+    first = getattr(snake, name)(*args)  # snake's result defines the output's type and bytes
+    row["bytes"] = bandwidth.moved_bytes(args, first)
+    row["writes"] = bandwidth.writes_array(args, first)
+    out = np.empty_like(first) if row["writes"] and not fresh_output else None
+    for c in contenders:
+        fn = c.expression(name, dt)
+        if fn is not None:
+            time_contender(c, fn, args, out, want, case, dt, repeat, min_time, row)
+    if n <= PYTHON_MAX_N and np.dtype(dt).kind == "f":
+        time_python(case, args, want, dt, repeat, row)
+    return row
+
+
+def rows_to_run(names, sizes, dtypes):
     for name in names:
-        case = CASES[name]
-        st, mt = table[name], table.get(name + "_mt")
         for dt in dtypes:
             integer = np.dtype(dt).kind in "iu"
             if integer and name not in INTEGER_CASES:
                 continue  # no native integer loop: NumPy casts to float64
             for n in sizes:
-                if integer and n not in INTEGER_SIZES:
-                    continue
-                args = case["inputs"](n, dt, rng)
-                want = case["reference"](*args)
-                row = dict(kernel=name, dtype=np.dtype(dt).name, n=n)
-                for label, fn in (("snake", st), ("snake_mt", mt)):
-                    if fn is None:
-                        continue
-                    check(label + "." + name, fn(*args), want, case["exact"], dt)
-                    row[label] = best_time(lambda: fn(*args), repeat)
-                with blas_one_thread():
-                    row["numpy_1t"] = best_time(lambda: case["numpy"](*args), repeat)
-                row["numpy"] = best_time(lambda: case["numpy"](*args), repeat)
-                if n <= PYTHON_MAX_N and not integer:
-                    py = python_args(args)
-                    call = lambda: case["python"](*py)  # noqa: E731
-                    # Python loops compute in float64: exact only against float64.
-                    check("python." + name, call(), want, case["exact"] and dt == np.float64, dt)
-                    row["python"] = best_time(call, max(1, repeat // 2 + 1), min_time=0.0)
-                rows.append(row)
-                print(fmt_row(row), flush=True)
-    return rows
+                if not integer or n in INTEGER_SIZES:
+                    yield name, dt, n
 
 
-HEADER = ("| kernel | dtype | n | snake | snake_mt | NumPy 1 thread | NumPy default | pure Python "
-          "| snake vs NumPy 1t | _mt vs NumPy default | snake vs Python |\n"
-          "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+def run(data, names, sizes, dtypes, contenders, repeat, min_time, fresh_output):
+    rng = np.random.default_rng(0)
+    columns = data["contenders"]
+    for name, dt, n in rows_to_run(names, sizes, dtypes):
+        row = measure_row(name, dt, n, rng, contenders, repeat, min_time, fresh_output)
+        data["rows"].append(row)
+        print(report.time_row(row, columns, data), flush=True)
 
 
-def ratio(a, b):
-    return f"{a / b:.2f}x" if a is not None and b is not None else "—"
+def nan_differences(loaded, names):
+    """Where a peer's result on float64 input with one NaN differs from snake's:
+    {kernel: {peer key: description}}. Informative only (the timed data has no NaN)."""
+    notes = {}
+    for name in names:
+        case = CASES[name]
+        args = list(case["inputs"](1000, np.float64, np.random.default_rng(1)))
+        args[0] = args[0].copy()
+        args[0][10] = np.nan
+        want = getattr(snake, name)(*args)
+        for p in loaded:
+            fn = p.expression(name, np.float64)
+            if fn is None:
+                continue
+            try:
+                with p.peer.threads():
+                    got = fn(*args)
+            except Exception as e:  # noqa: BLE001 -- a peer that refuses NaN is the finding
+                notes.setdefault(name, {})[p.peer.key] = f"raises {type(e).__name__}: {e}"
+                continue
+            if not matches(got, want, case.get("peer_exact", case["exact"]), np.float64):
+                notes.setdefault(name, {})[p.peer.key] = describe_mismatch(got, want)
+    return notes
 
 
-def fmt_row(r):
-    g = r.get
-    return (f"| {r['kernel']} | {r['dtype']} | {r['n']:.0e} | {fmt_time(g('snake'))} | {fmt_time(g('snake_mt'))} "
-            f"| {fmt_time(g('numpy_1t'))} | {fmt_time(g('numpy'))} | {fmt_time(g('python'))} "
-            f"| {ratio(g('numpy_1t'), g('snake'))} | {ratio(g('numpy'), g('snake_mt'))} "
-            f"| {ratio(g('python'), g('snake'))} |")
+def after_table(data) -> str:
+    return "\n\n".join([report.bandwidth_table(data), report.wrong_notes(data), report.nan_notes(data),
+                         targets.markdown(data), f"Run time: {data['seconds']} s."])
+
+
+def full_report(data) -> str:
+    columns = data["contenders"]
+    table = "\n".join([report.time_header(columns, data), *(report.time_row(r, columns, data) for r in data["rows"])])
+    return "\n\n".join([report.preamble(data), report.bandwidth_section(data), table, after_table(data)])
 
 
 def machine() -> str:
@@ -113,34 +210,72 @@ def machine() -> str:
     except OSError:
         pass
     info = snake.build_info()
-    return (f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, NumPy {np.__version__}, "
-            f"snake {info['version']} SIMD tier {info['simd']}, {info['threads']} snake threads")
+    simd = info.get("simd") or info.get("march")
+    return (f"{cpu}, {peers.CORES} CPUs, Python {platform.python_version()}, NumPy {np.__version__}, "
+            f"snake {info['version']} ({simd}), {info['threads']} snake threads")
 
 
-def main(argv=None):
+def require_threadpoolctl():
+    try:
+        import threadpoolctl  # noqa: F401
+    except ImportError:
+        raise SystemExit("the benchmark needs threadpoolctl: pip install .[bench]") from None
+
+
+def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="sizes 1e3, 1e5, 1e7 and 3 repeats")
+    p.add_argument("--quick", action="store_true",
+                   help="sizes 1e3 and 1e5, 3 short repeats, a 2e7-element bandwidth stream, no plots")
     p.add_argument("--kernels", nargs="*", default=list(CASES), help="base kernel names")
     p.add_argument("--dtypes", nargs="*", default=["float64", "float32", "int64", "int32", "uint8"],
                    help="integer dtypes run the kernels with native integer loops, at 1e3/1e5/1e7")
     p.add_argument("--sizes", nargs="*", type=float, help="override the sizes")
     p.add_argument("--repeat", type=int, help="repeats per timing (best counts)")
+    p.add_argument("--fresh-output", action="store_true",
+                   help="time kernels that return an array without out= (a new output every call)")
+    p.add_argument("--plots", action=argparse.BooleanOptionalAction, default=None,
+                   help="write PNG plots (default: yes, except with --quick)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     a = p.parse_args(argv)
-    sizes = [int(s) for s in a.sizes] if a.sizes else (
-        [10**3, 10**5, 10**7] if a.quick else [10**k for k in range(2, 9)])
-    repeat = a.repeat or (3 if a.quick else 7)
-    dtypes = [np.dtype(d).type for d in a.dtypes]
+    a.sizes = [int(s) for s in a.sizes] if a.sizes else (
+        [10**3, 10**5] if a.quick else [10**k for k in range(2, 9)])
+    a.repeat = a.repeat or (3 if a.quick else 7)
+    a.min_time = 0.005 if a.quick else 0.02
+    a.stream_n = 2 * 10**7 if a.quick else 10**8
+    a.plots = not a.quick if a.plots is None else a.plots
+    return a
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    require_threadpoolctl()
+    started = time.perf_counter()
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"snake benchmark, {when}\n{machine()}\nbest of {repeat}\n\n{HEADER}", flush=True)
-    rows = run(sizes, dtypes, repeat, a.kernels)
+    loaded = peers.load()
+    contenders = [*snake_contenders(), *peer_contenders(loaded)]
+    data = dict(when=when, machine=machine(), cores=peers.CORES, repeat=a.repeat,
+                fresh_output=a.fresh_output, sizes=a.sizes,
+                peers=[dict(key=p.peer.key, label=p.peer.label, dist=p.peer.dist, version=p.version,
+                            modes=list(p.peer.modes), problem=p.problem) for p in loaded],
+                contenders=[c.describe() for c in contenders] + [dict(key="python", label="Python", modes=[])],
+                rows=[])
+    print(report.preamble(data) + "\n", flush=True)
+    data["bandwidth"] = bandwidth.measure(a.stream_n, peers.CORES, repeat=3 if a.quick else 5)
+    data["stream_n"] = a.stream_n
+    print(report.bandwidth_section(data) + "\n\n" + report.time_header(data["contenders"], data), flush=True)
+    run(data, a.kernels, a.sizes, [np.dtype(d).type for d in a.dtypes], contenders, a.repeat, a.min_time,
+        a.fresh_output)
+    data["nan_differences"] = nan_differences([p for p in loaded if p.version], a.kernels)
+    data["seconds"] = round(time.perf_counter() - started, 1)
+    print("\n" + after_table(data))
     a.out.mkdir(parents=True, exist_ok=True)
     stem = "bench-quick" if a.quick else "bench"
-    (a.out / f"{stem}.md").write_text(
-        f"snake benchmark, {when}\n\n{machine()}; best of {repeat}\n\n{HEADER}\n"
-        + "\n".join(fmt_row(r) for r in rows) + "\n")
-    (a.out / f"{stem}.json").write_text(json.dumps(dict(when=when, machine=machine(), rows=rows), indent=1))
-    print(f"\nwritten: {a.out / (stem + '.md')}")
+    (a.out / f"{stem}.md").write_text(full_report(data) + "\n")
+    (a.out / f"{stem}.json").write_text(json.dumps(data, indent=1))
+    print(f"written: {a.out / (stem + '.md')}, {a.out / (stem + '.json')}")
+    if a.plots:
+        import plots
+        print(plots.write_all(data, a.out / ("plots-quick" if a.quick else "plots")))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Benchmark cases and timing, shared by `python -m snake` and bench/.
 
 One case per base kernel of the kernel table: how to make inputs, the
-NumPy expression a user would write instead, and a pure-Python loop.
+NumPy expression a user would write instead (writing into `out=` where the
+kernel returns an array), and a pure-Python loop. bench/peers.py has the
+other packages' expressions.
 """
 from __future__ import annotations
 
@@ -12,9 +14,14 @@ import time
 import numpy as np
 
 
-def best_time(fn, repeat: int = 7, min_time: float = 0.02) -> float:
-    """Seconds per call of `fn()`, best of `repeat` repeats."""
+def best_time(fn, repeat: int = 7, min_time: float = 0.02, budget: float | None = None) -> float:
+    """Seconds per call of `fn()`, best of `repeat` repeats of at least
+    `min_time` seconds each. Repeats stop early once `budget` seconds have
+    gone (default: 10 x repeat x min_time, at least 0.5 s), so a contender
+    stalled by a busy machine cannot hold up a run."""
     fn()  # warm up: page-in, thread-pool start, caches
+    budget = budget if budget is not None else max(0.5, 10 * repeat * min_time)
+    started = time.perf_counter()
     number = 1
     while True:
         t0 = time.perf_counter()
@@ -26,6 +33,8 @@ def best_time(fn, repeat: int = 7, min_time: float = 0.02) -> float:
         number *= 2 if elapsed <= 0 else max(2, min(10, int(min_time / elapsed) + 1))
     best = elapsed / number
     for _ in range(repeat - 1):
+        if time.perf_counter() - started > budget:
+            break
         t0 = time.perf_counter()
         for _ in range(number):
             fn()
@@ -55,10 +64,40 @@ def _softmax_loop(x):
     return [e / total for e in es]
 
 
-def _rolling_numpy(x, w):
+def _rolling_numpy(x, w, out=None):
     """What a NumPy user writes: differences of the cumulative sum."""
     c = np.cumsum(x, dtype=np.int64 if x.dtype.kind in "iu" else None)
-    return np.concatenate((c[:w], c[w:] - c[:-w]))
+    if out is None:
+        out = np.empty_like(c)
+    out[:w] = c[:w]
+    np.subtract(c[w:], c[:-w], out=out[w:])
+    return out
+
+
+def _softmax_numpy(x, out=None):
+    """exp(x - max) / sum, in place in the output."""
+    e = np.subtract(x, x.max(), out=out)
+    np.exp(e, out=e)
+    e /= e.sum()
+    return e
+
+
+GELU_C, GELU_K = 0.7978845608028654, 0.044715  # sqrt(2/pi) and the cubic coefficient
+
+
+def _gelu_numpy(x, out=None):
+    """0.5x(1 + tanh(c(x + k x^3))) in x's dtype, in place in the output."""
+    c, k = x.dtype.type(GELU_C), x.dtype.type(GELU_K)
+    t = np.multiply(x, x, out=out)
+    t *= x
+    t *= k
+    t += x
+    t *= c
+    np.tanh(t, out=t)
+    t += 1
+    t *= x
+    t *= x.dtype.type(0.5)
+    return t
 
 
 def _rolling_loop(x, w):
@@ -121,10 +160,14 @@ def _const(dt, float_value, int_value):
 INTEGER_CASES = ("sum_sq", "dot", "cumsum", "clip", "argmax", "relu", "scale", "saxpy",
                  "rolling_sum", "histogram")
 
-# One entry per base kernel: inputs(n, dtype, rng) -> args; numpy(*args), the
-# expression a NumPy user writes; python(*lists), a plain loop; reference
+# One entry per base kernel: inputs(n, dtype, rng) -> args; numpy(*args
+# [, out=]), the expression a NumPy user writes (kernels that return an array
+# of the input's shape take `out=`); python(*lists), a plain loop; reference
 # (*args), an accurate answer (float64 accumulation: NumPy's float32 `a @ a`
-# itself drifts by 0.3% at 1e8); exact: compare exactly or to a tolerance.
+# itself drifts by 0.3% at 1e8); exact: compare snake's result exactly or to
+# a tolerance; peer_exact (default: exact): the same for other packages, whose
+# arithmetic may round differently (an FMA in saxpy) where a selection
+# (clip, relu, argmax, histogram) may not differ at all.
 CASES = {
     "sum_sq": dict(
         inputs=lambda n, dt, rng: (_data(n, dt, rng),),
@@ -151,28 +194,28 @@ CASES = {
     ),
     "cumsum": dict(
         inputs=lambda n, dt, rng: (_data(n, dt, rng),),
-        numpy=lambda x: np.cumsum(x, dtype=np.int64 if x.dtype.kind in "iu" else None),
+        numpy=lambda x, out=None: np.cumsum(x, dtype=np.int64 if x.dtype.kind in "iu" else None, out=out),
         python=lambda x: list(itertools.accumulate(x)),
         reference=lambda x: np.cumsum(_int64(x) if x.dtype.kind in "iu" else x.astype(np.float64)),
         exact=False,
     ),
     "normalize": dict(
         inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
-        numpy=lambda x: x / np.linalg.norm(x),
+        numpy=lambda x, out=None: np.divide(x, np.linalg.norm(x), out=out),
         python=lambda x: (lambda r: [v / r for v in x])(sum(v * v for v in x) ** 0.5),
         reference=lambda x: x.astype(np.float64) / np.linalg.norm(x.astype(np.float64)),
         exact=False,
     ),
     "softmax": dict(
         inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
-        numpy=lambda x: (lambda e: e / e.sum())(np.exp(x - x.max())),
+        numpy=_softmax_numpy,
         python=lambda x: _softmax_loop(x),
         reference=lambda x: (lambda v: (lambda e: e / e.sum())(np.exp(v - v.max())))(x.astype(np.float64)),
         exact=False,
     ),
     "clip": dict(
         inputs=lambda n, dt, rng: (_data(n, dt, rng), _const(dt, -0.5, 20), _const(dt, 0.5, 60)),
-        numpy=lambda x, lo, hi: np.clip(x, lo, hi),
+        numpy=lambda x, lo, hi, out=None: np.clip(x, lo, hi, out=out),
         python=lambda x, lo, hi: [min(max(v, lo), hi) for v in x],
         reference=lambda x, lo, hi: np.clip(x, lo, hi),
         exact=True,
@@ -186,31 +229,33 @@ CASES = {
     ),
     "relu": dict(
         inputs=lambda n, dt, rng: (_data(n, dt, rng, offset=0.0) - _const(dt, 0, 50),),
-        numpy=lambda x: np.maximum(x, 0),
+        numpy=lambda x, out=None: np.maximum(x, 0, out=out),
         python=lambda x: [v if v > 0 else 0.0 for v in x],
         reference=lambda x: np.maximum(x, 0),
         exact=True,
     ),
     "gelu": dict(
         inputs=lambda n, dt, rng: (rng.standard_normal(n).astype(dt),),
-        numpy=lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi).astype(x.dtype) * (x + x.dtype.type(0.044715) * x**3))),
-        python=lambda x: [0.5 * v * (1 + math.tanh(0.7978845608028654 * (v + 0.044715 * v**3))) for v in x],
-        reference=lambda x: (lambda v: 0.5 * v * (1 + np.tanh(np.sqrt(2 / np.pi) * (v + 0.044715 * v**3))))(x.astype(np.float64)),
+        numpy=_gelu_numpy,
+        python=lambda x: [0.5 * v * (1 + math.tanh(GELU_C * (v + GELU_K * v**3))) for v in x],
+        reference=lambda x: (lambda v: 0.5 * v * (1 + np.tanh(np.sqrt(2 / np.pi) * (v + GELU_K * v**3))))(x.astype(np.float64)),
         exact=False,
     ),
     "scale": dict(
         inputs=lambda n, dt, rng: (_data(n, dt, rng), _const(dt, 1.5, 3)),
-        numpy=lambda x, s: np.multiply(x, s),
+        numpy=lambda x, s, out=None: np.multiply(x, s, out=out),
         python=lambda x, s: [v * s for v in x],
         reference=lambda x, s: np.multiply(x, s),
         exact=True,
+        peer_exact=False,
     ),
     "saxpy": dict(
         inputs=lambda n, dt, rng: (_data(n, dt, rng), _data(n, dt, rng), _const(dt, 0.5, 3)),
-        numpy=lambda a, b, s: a + s * b,
+        numpy=lambda a, b, s, out=None: np.add(a, np.multiply(s, b, out=out), out=out),
         python=lambda a, b, s: [p + s * q for p, q in zip(a, b)],
         reference=lambda a, b, s: a + s * b,
         exact=True,
+        peer_exact=False,
     ),
     "rolling_sum": dict(
         inputs=lambda n, dt, rng: (_data(n, dt, rng), WINDOW),
@@ -234,12 +279,16 @@ def base_name(name: str) -> str:
     return name[:-3] if name.endswith("_mt") else name
 
 
-def matches(got, want, exact: bool, dtype) -> bool:
-    """Exact equality, or relative agreement suited to the dtype."""
+def matches(got, want, exact: bool, dtype, rtol: float | None = None) -> bool:
+    """Exact equality, or relative agreement suited to the dtype (or `rtol`)."""
     got, want = np.asarray(got), np.asarray(want)
+    if got.shape != want.shape:
+        return False
     if exact or np.dtype(dtype).kind in "iu":  # integer results are exact
         return np.array_equal(got, want, equal_nan=True)
-    rtol = 1e-5 if np.dtype(dtype) == np.float32 else 1e-10
+    if rtol is None:
+        rtol = 1e-5 if np.dtype(dtype) == np.float32 else 1e-10
     # Absolute slack on the result's scale: running sums cross zero.
-    atol = rtol * float(np.max(np.abs(want))) if want.size else 0.0
-    return bool(np.allclose(got.astype(np.float64), want, rtol=rtol, atol=atol))
+    finite = np.abs(want[np.isfinite(want)])
+    atol = rtol * float(finite.max()) if finite.size else 0.0
+    return bool(np.allclose(got.astype(np.float64), want, rtol=rtol, atol=atol, equal_nan=True))

@@ -1,0 +1,80 @@
+"""This machine's memory bandwidth, measured in the benchmark's own process.
+
+Two streams over an array far larger than the last-level cache, each on one
+core and on every core (the array split into one contiguous chunk per
+thread; NumPy releases the GIL in both loops):
+
+- read-only: the fastest of several NumPy readers that read every byte once
+  (`np.sum`, pairwise and vectorised, and BLAS `x @ x` on one thread: ddot
+  over a single stream);
+- read-write: `np.copyto` into a preallocated array (memcpy).
+
+Bytes count what a stream must move: 8 per float64 read, 16 per element
+copied (one read, one write), best of several repeats. A kernel's bandwidth
+counts the same minimum: each input array read once, each output array of
+the input's shape written once (`moved_bytes`).
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+# The kernels whose speed at large n is the memory's, not the arithmetic's.
+MEMORY_BOUND = ("sum_sq", "dot", "argmax", "clip", "scale", "saxpy", "relu", "normalize", "cumsum", "variance")
+
+
+def moved_bytes(args, result) -> int:
+    """Minimum bytes a kernel call moves: every input array read once, and
+    the result written once if it is an array of the input's shape."""
+    arrays = [a for a in args if isinstance(a, np.ndarray) and a.ndim > 0]
+    written = result.nbytes if writes_array(args, result) else 0
+    return sum(a.nbytes for a in arrays) + written
+
+
+def writes_array(args, result) -> bool:
+    """Whether a kernel returns an array shaped like its first input (elementwise, scans)."""
+    return isinstance(result, np.ndarray) and result.shape == np.shape(args[0]) and result.ndim > 0
+
+
+def _best_seconds(fn, repeat: int) -> float:
+    fn()  # page-in
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _on_threads(pool, threads, fn, *arrays):
+    """fn over one contiguous chunk of each array per thread, all at once."""
+    chunks = [np.array_split(a, threads) for a in arrays]
+    return lambda: list(pool.map(lambda parts: fn(*parts), zip(*chunks)))
+
+
+READERS = {"np.sum": np.sum, "BLAS x @ x": lambda x: x @ x}  # BLAS pinned to one thread per chunk
+
+
+def measure(n: int, threads: int, repeat: int = 5) -> dict:
+    """GB/s of a read-only and a copy stream over n float64, on 1 and on
+    `threads` threads: {"read_1t": (GB/s, reader), "copy_1t": ..., "read_mt": ..., "copy_mt": ...}."""
+    from threadpoolctl import threadpool_limits
+    x = np.ones(n)
+    y = np.zeros(n)
+    result = {}
+    with ThreadPoolExecutor(threads) as pool, threadpool_limits(limits=1, user_api="blas"):
+        for suffix, k in (("1t", 1), ("mt", threads)):
+            reads = {name: _best_seconds(_on_threads(pool, k, fn, x), repeat) for name, fn in READERS.items()}
+            reader = min(reads, key=reads.get)
+            result["read_" + suffix] = (x.nbytes / reads[reader] / 1e9, reader)
+            copy = _best_seconds(_on_threads(pool, k, np.copyto, y, x), repeat)
+            result["copy_" + suffix] = (2 * x.nbytes / copy / 1e9, "np.copyto")
+    return result
+
+
+def limit_for(bandwidth: dict, writes: bool, threaded: bool) -> float:
+    """The stream a kernel is measured against: copy for kernels that write
+    an array, read-only for reductions; one core or every core."""
+    return bandwidth[("copy_" if writes else "read_") + ("mt" if threaded else "1t")][0]

@@ -1,0 +1,123 @@
+"""The performance targets of issue 5, evaluated from one run's numbers.
+
+Each target is a function from the run (the dict bench.py writes) to checks:
+(what was compared, the measured number, met or not). Nothing here is
+hard-coded but the thresholds; a target with no rows in the run (for
+example the 1e7 ones in --quick) reads "not measured".
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import bandwidth
+import report
+
+FLOATS = ("float64", "float32")
+LARGE = 10**7
+AT_BANDWIDTH = 90.0        # % of the measured limit that counts as "at bandwidth"
+NOISE = 0.95               # "never slower": within 5% counts as level (timing noise)
+VS_NUMPY = {"softmax": 2.0, "gelu": 2.0, "cumsum": 3.0, "variance": 4.0, "histogram": 4.0}
+MT_SPEEDUP = 1.7           # compute-bound _mt at 1e7 on 2 cores
+
+
+class Check(NamedTuple):
+    what: str      # "relu float32 1e7 _mt"
+    value: str     # "0.93x vs numba parallel"
+    number: float  # for picking the worst
+    met: bool
+
+
+def _what(row, mode="st"):
+    return f"{row['kernel']} {row['dtype']} {report.size(row['n'])}{' _mt' if mode == 'mt' else ''}"
+
+
+def _rows(data, n=None, dtypes=None, kernels=None):
+    return [r for r in data["rows"] if (n is None or r["n"] == n) and (dtypes is None or r["dtype"] in dtypes)
+            and (kernels is None or r["kernel"] in kernels)]
+
+
+def vs_fastest_peer(data):
+    """float64/float32 at 1e5 and 1e7, snake and _mt: >= 1.0x the fastest peer;
+    0.95x where both run at >= 90% of the measured bandwidth."""
+    for row in _rows(data, dtypes=FLOATS):
+        if row["n"] not in (10**5, LARGE):
+            continue
+        for mode in ("st", "mt"):
+            result = report.vs_fastest(row, data, mode)
+            if result is None:
+                continue
+            ratio, best = result
+            both = [report.bandwidth_share(row, data, k, mode == "mt") for k in (report.SNAKE[mode], best.key)]
+            need = 0.95 if all(s and s[1] >= AT_BANDWIDTH for s in both) else 1.0
+            yield Check(_what(row, mode), f"{ratio:.2f}x vs {best.label}", ratio, ratio >= need)
+
+
+def at_bandwidth(data):
+    """Memory-bound kernels at 1e7: >= 90% of the measured bandwidth."""
+    for row in _rows(data, n=LARGE, dtypes=FLOATS, kernels=bandwidth.MEMORY_BOUND):
+        for mode in ("st", "mt"):
+            share = report.bandwidth_share(row, data, report.SNAKE[mode], mode == "mt")
+            if share:
+                yield Check(_what(row, mode), f"{share[1]:.0f}% ({share[0]:.1f} GB/s)", share[1],
+                            share[1] >= AT_BANDWIDTH)
+
+
+def vs_numpy(data):
+    """At 1e7: softmax and gelu >= 2x NumPy, cumsum >= 3x, variance and histogram >= 4x (float rows)."""
+    for row in _rows(data, n=LARGE, dtypes=FLOATS, kernels=VS_NUMPY):
+        if row.get("snake") and row.get("numpy_1t"):
+            ratio = row["numpy_1t"] / row["snake"]
+            yield Check(_what(row), f"{ratio:.2f}x (target {VS_NUMPY[row['kernel']]:g}x)", ratio,
+                        ratio >= VS_NUMPY[row["kernel"]])
+
+
+def small_vs_numpy(data):
+    """At n = 1e3, every row: snake and _mt no slower than the NumPy expression."""
+    for row in _rows(data, n=10**3):
+        for mode in ("st", "mt"):
+            own = row.get(report.SNAKE[mode])
+            if own and row.get("numpy_1t"):
+                ratio = row["numpy_1t"] / own
+                yield Check(_what(row, mode), f"{ratio:.2f}x", ratio, ratio >= 1.0)
+
+
+def mt_speedup(data):
+    """Compute-bound kernels at 1e7: _mt >= 1.7x single-threaded on 2 cores."""
+    if data["cores"] < 2:
+        return
+    for row in _rows(data, n=LARGE):
+        if row["kernel"] not in bandwidth.MEMORY_BOUND and row.get("snake") and row.get("snake_mt"):
+            ratio = row["snake"] / row["snake_mt"]
+            yield Check(_what(row, "mt"), f"{ratio:.2f}x", ratio, ratio >= MT_SPEEDUP)
+
+
+def mt_never_slower(data):
+    """_mt never slower than single-threaded, any size (within 5% timing noise)."""
+    for row in _rows(data):
+        if row.get("snake") and row.get("snake_mt"):
+            ratio = row["snake"] / row["snake_mt"]
+            yield Check(_what(row, "mt"), f"{ratio:.2f}x", ratio, ratio >= NOISE)
+
+
+TARGETS = (vs_fastest_peer, at_bandwidth, vs_numpy, small_vs_numpy, mt_speedup, mt_never_slower)
+
+
+def summary(target, data, max_listed: int | None = None) -> str:
+    checks = list(target(data))
+    text = " ".join(line.strip() for line in target.__doc__.strip().splitlines())
+    if not checks:
+        return f"- **not measured**: {text}"
+    misses = sorted((c for c in checks if not c.met), key=lambda c: c.number)
+    met = len(checks) - len(misses)
+    if not misses:
+        worst = min(checks, key=lambda c: c.number)
+        return f"- **met** ({met} of {len(checks)}; lowest: {worst.what} {worst.value}): {text}"
+    listed = misses if max_listed is None else misses[:max_listed]
+    more = f"; and {len(misses) - len(listed)} more" if len(listed) < len(misses) else ""
+    return (f"- **not met** ({met} of {len(checks)} met): {text} Misses: "
+            + "; ".join(f"{c.what} {c.value}" for c in listed) + more)
+
+
+def markdown(data, max_listed: int | None = None) -> str:
+    return "Targets (issue 5), from this run's numbers:\n\n" + "\n".join(
+        summary(t, data, max_listed) for t in TARGETS)
