@@ -77,6 +77,12 @@ let package = Package(
             cSettings: glueDefines + [.define("SNAKE_TIER_FLAGS", to: "\"\(tierFlags)\""),
                                       .unsafeFlags(["-fvisibility=hidden"])]
         ),
+        // Every kernel of every tier by name, and a benchmark that calls them
+        // without Python: `swift run -c release snake-bench --help`.
+        .target(name: "SnakeKernelIndex",
+                dependencies: ["SnakeABI"] + tiers.map { .target(name: $0.target) },
+                cSettings: glueDefines),
+        .executableTarget(name: "snake-bench", dependencies: ["SnakeKernelIndex", "SnakeABI", "SnakeRuntime"]),
         // The kernel tests run against the baseline tier.
         .testTarget(name: "SnakeKernelsTests", dependencies: ["SnakeKernels", "SnakeRuntime"],
                     swiftSettings: tierSettings(tiers[0])),

@@ -17,7 +17,6 @@
 #include <stdarg.h>
 
 #include "snake_abi.h"
-#include "cpu.h"
 
 /* Set by tools/swiftbuild.py and Package.swift, for snake.show_config(). */
 #ifndef SNAKE_BUILD_FLAGS
@@ -625,9 +624,16 @@ tier_tuple(int count)
  * build does not have, or a tier above the CPU's, is an ImportError: a user
  * who forces a tier for reproducibility must not silently get another. */
 static int
+best_tier(void)
+{
+    const int level = snake_cpu_level();
+    return level < SNAKE_NTIERS ? level : SNAKE_NTIERS - 1;
+}
+
+static int
 choose_tier(void)
 {
-    const int best = snake_cpu_best_tier();
+    const int best = best_tier();
     const char *want = getenv("SNAKE_SIMD");
     if (want == NULL || want[0] == '\0') {
         active_tier = best;
@@ -670,7 +676,7 @@ add_simd_info(PyObject *m)
         PyTuple_SET_ITEM(features, i, name);
     }
     PyObject *tiers = tier_tuple(SNAKE_NTIERS);
-    PyObject *supported = tier_tuple(snake_cpu_best_tier() + 1);
+    PyObject *supported = tier_tuple(best_tier() + 1);
     int rc = (features == NULL || tiers == NULL || supported == NULL ||
               PyModule_AddObjectRef(m, "cpu_features", features) < 0 ||
               PyModule_AddObjectRef(m, "simd_tiers", tiers) < 0 ||

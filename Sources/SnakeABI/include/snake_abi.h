@@ -175,6 +175,17 @@
 /* CPUs this process may run on (affinity mask on Linux), >= 1. */
 intptr_t snake_available_cpus(void);
 
+/* ---- CPU features (cpu.c) ------------------------------------------------ */
+
+/* The features this CPU and OS support, by name ("avx2", "avx512f", ...),
+ * from the list cpu.c knows; writes at most `cap` names, returns the count. */
+int snake_cpu_features(const char *_Nonnull *_Nonnull names, int cap);
+
+/* The best SIMD tier level the CPU can run: 0 baseline, 1 avx2
+ * (x86-64-v3), 2 avx512 (x86-64-v4); always 0 off x86-64. A build may have
+ * fewer tiers (SNAKE_TIERS): clamp to SNAKE_NTIERS - 1. */
+int snake_cpu_level(void);
+
 /* ---- thread pool --------------------------------------------------------- */
 
 /* Threads the `_mt` kernels may use (>= 1). Defaults to the CPUs this

@@ -16,7 +16,7 @@
 func clampDouble(_ x: SIMD8<Double>, _ lo: Double, _ hi: Double) -> SIMD8<Double> {
     var r = x
     let k = orderKeys(x)
-    let num = .!(unsafeBitCast(x, to: SIMD8<Int64>.self) & SIMD8(repeating: .max) .> SIMD8(repeating: 0x7FF0_0000_0000_0000))
+    let num = .!nanLanes(x)
     r.replace(with: lo, where: (k .< orderKeys(SIMD8(repeating: lo))) .& num)
     r.replace(with: hi, where: (k .> orderKeys(SIMD8(repeating: hi))) .& num)
     return r
@@ -26,10 +26,26 @@ func clampDouble(_ x: SIMD8<Double>, _ lo: Double, _ hi: Double) -> SIMD8<Double
 func clampFloat(_ x: SIMD16<Float>, _ lo: Float, _ hi: Float) -> SIMD16<Float> {
     var r = x
     let k = orderKeys(x)
-    let num = .!(unsafeBitCast(x, to: SIMD16<Int32>.self) & SIMD16(repeating: 0x7FFF_FFFF) .> SIMD16(repeating: 0x7F80_0000))
+    let num = .!nanLanes(x)
     r.replace(with: lo, where: (k .< orderKeys(SIMD16(repeating: lo))) .& num)
     r.replace(with: hi, where: (k .> orderKeys(SIMD16(repeating: hi))) .& num)
     return r
+}
+
+/// The NaN lanes of x, as |bits| > bits(inf) written as inf - |bits| < 0:
+/// LLVM turns the direct form into an unsigned 64-bit compare, which AVX2
+/// does not have, and compiled it lane by lane (gelu 4x slower on the avx2
+/// tier than on avx512). A wrapping subtraction cannot be folded back.
+@_transparent @usableFromInline
+func nanLanes(_ x: SIMD8<Double>) -> SIMDMask<SIMD8<Int64>> {
+    let magnitude = unsafeBitCast(x, to: SIMD8<Int64>.self) & SIMD8(repeating: .max)
+    return SIMD8(repeating: 0x7FF0_0000_0000_0000) &- magnitude .< SIMD8(repeating: 0)
+}
+
+@_transparent @usableFromInline
+func nanLanes(_ x: SIMD16<Float>) -> SIMDMask<SIMD16<Int32>> {
+    let magnitude = unsafeBitCast(x, to: SIMD16<Int32>.self) & SIMD16(repeating: 0x7FFF_FFFF)
+    return SIMD16(repeating: 0x7F80_0000) &- magnitude .< SIMD16(repeating: 0)
 }
 
 /// Double order keys (see the Float version below for why).
@@ -46,14 +62,20 @@ func vectorExp(_ x: SIMD8<Double>) -> SIMD8<Double> {
     let hi = 709.782712893384, lo = -745.2
     // NaN lanes are left alone (quiet NaN arithmetic raises no flag; a NaN
     // clamped to lo would raise "underflow" below).
-    let isNaN = unsafeBitCast(x, to: K.self) & K(repeating: .max) .> K(repeating: 0x7FF0_0000_0000_0000)
+    let isNaN = nanLanes(x)
     let kx = orderKeys(x)
     let above = (kx .> orderKeys(V(repeating: hi))) .& .!isNaN
     let below = (kx .< orderKeys(V(repeating: lo))) .& .!isNaN
     var xc = x
     xc.replace(with: lo, where: below)
     xc.replace(with: hi, where: above)
-    let k = (xc * V(repeating: 1.4426950408889634)).rounded(.toNearestOrEven)
+    // k = round(x / ln2) by the 1.5·2^52 trick: adding it rounds to an
+    // integer (to nearest even) in the low mantissa bits, which also gives
+    // k as an integer below. SSE2 (the baseline tier) has no roundpd, and
+    // `rounded` there was a libm call per lane.
+    let magic = V(repeating: 0x1.8p52)
+    let kShifted = xc * V(repeating: 1.4426950408889634) + magic
+    let k = kShifted - magic
     let r = (xc - k * V(repeating: 0.693147180369123816490)) - k * V(repeating: 1.90821492927058770002e-10)
     // Horner on 1/13! ... 1/0!, written out (an array literal here was a
     // heap allocation per call wherever the function was not inlined).
@@ -71,11 +93,10 @@ func vectorExp(_ x: SIMD8<Double>) -> SIMD8<Double> {
     p = madd(V(repeating: 0.5), p, r)
     p = madd(V(repeating: 1.0), p, r)
     p = madd(V(repeating: 1.0), p, r)
-    // k as integers without a per-lane conversion: adding 1.5·2^52 puts the
-    // integral k in the low mantissa bits (the stdlib's generic SIMD
-    // float-to-int init converted lane by lane: 30% of softmax's time).
-    let magic = V(repeating: 0x1.8p52)
-    let ki = unsafeBitCast(k + magic, to: K.self) &- unsafeBitCast(magic, to: K.self)
+    // k as integers without a per-lane conversion, from the same sum (the
+    // stdlib's generic SIMD float-to-int init converted lane by lane: 30% of
+    // softmax's time).
+    let ki = unsafeBitCast(kShifted, to: K.self) &- unsafeBitCast(magic, to: K.self)
     let k1 = ki &>> 1, k2 = ki &- k1
     let s1 = unsafeBitCast((k1 &+ 1023) &<< 52, to: V.self)
     let s2 = unsafeBitCast((k2 &+ 1023) &<< 52, to: V.self)
@@ -99,14 +120,16 @@ func vectorExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
     typealias V = SIMD16<Float>
     typealias K = SIMD16<Int32>
     let hi: Float = 88.72283, lo: Float = -103.9
-    let isNaN = unsafeBitCast(x, to: K.self) & K(repeating: 0x7FFF_FFFF) .> K(repeating: 0x7F80_0000)
+    let isNaN = nanLanes(x)
     let kx = orderKeys(x)
     let above = (kx .> orderKeys(V(repeating: hi))) .& .!isNaN
     let below = (kx .< orderKeys(V(repeating: lo))) .& .!isNaN
     var xc = x
     xc.replace(with: lo, where: below)
     xc.replace(with: hi, where: above)
-    let k = (xc * V(repeating: 1.44269504)).rounded(.toNearestOrEven)
+    let magic = V(repeating: 0x1.8p23)  // as for Double: |x / ln2| < 2^22
+    let kShifted = xc * V(repeating: 1.44269504) + magic
+    let k = kShifted - magic
     let r = (xc - k * V(repeating: 0.693145752)) - k * V(repeating: 1.42860677e-6)
     var p = V(repeating: 1.0 / 5040.0)
     p = madd(V(repeating: 1.0 / 720.0), p, r)
@@ -116,8 +139,7 @@ func vectorExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
     p = madd(V(repeating: 0.5), p, r)
     p = madd(V(repeating: 1.0), p, r)
     p = madd(V(repeating: 1.0), p, r)
-    let magic = V(repeating: 0x1.8p23)
-    let ki = unsafeBitCast(k + magic, to: K.self) &- unsafeBitCast(magic, to: K.self)
+    let ki = unsafeBitCast(kShifted, to: K.self) &- unsafeBitCast(magic, to: K.self)
     let k1 = ki &>> 1, k2 = ki &- k1
     let s1 = unsafeBitCast((k1 &+ 127) &<< 23, to: V.self)
     let s2 = unsafeBitCast((k2 &+ 127) &<< 23, to: V.self)

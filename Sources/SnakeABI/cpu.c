@@ -5,7 +5,6 @@
  * them). The tiers follow the x86-64 psABI levels the kernels are compiled
  * for: avx2 = x86-64-v3, avx512 = x86-64-v4.
  */
-#include "cpu.h"
 #include "snake_abi.h"
 
 #include <stdint.h>
@@ -102,7 +101,7 @@ snake_cpu_features(const char **names, int cap)
 }
 
 int
-snake_cpu_best_tier(void)
+snake_cpu_level(void)
 {
     int has[F_COUNT];
     detect(has);
@@ -110,8 +109,7 @@ snake_cpu_best_tier(void)
                    has[F_BMI2] && has[F_F16C] && has[F_MOVBE] && has[F_LZCNT];
     const int v4 = v3 && has[F_AVX512F] && has[F_AVX512DQ] && has[F_AVX512CD] &&
                    has[F_AVX512BW] && has[F_AVX512VL];
-    const int best = v4 ? 2 : v3 ? 1 : 0;
-    return best < SNAKE_NTIERS ? best : SNAKE_NTIERS - 1;
+    return v4 ? 2 : v3 ? 1 : 0;
 }
 
 #else /* one tier: NEON on aarch64, portable code elsewhere */
@@ -131,7 +129,7 @@ snake_cpu_features(const char **names, int cap)
 }
 
 int
-snake_cpu_best_tier(void)
+snake_cpu_level(void)
 {
     return 0;
 }
