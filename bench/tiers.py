@@ -18,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from snake._bench import fmt_time
+
 KERNELS = ("sum_sq", "dot", "relu", "clip", "cumsum", "variance", "softmax", "gelu", "histogram")
 DTYPES = ("float64", "float32")
 
@@ -55,13 +57,6 @@ def run_tier(tier: str, n: int, repeat: int) -> dict:
     return json.loads(out.stdout)
 
 
-def fmt(seconds: float) -> str:
-    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds * 1e9:.3g} ns"
-
-
 def table(results: dict, n: int) -> str:
     tiers = list(results)
     lines = [f"SIMD tiers, n = {n:.0e}, single-threaded, best of repeats (python bench/tiers.py)", "",
@@ -70,7 +65,7 @@ def table(results: dict, n: int) -> str:
     for key in results[tiers[0]]:
         name, dt = key.split()
         base = results[tiers[0]][key]
-        cells = [fmt(results[t][key]) for t in tiers] + [f"{base / results[t][key]:.2f}x" for t in tiers[1:]]
+        cells = [fmt_time(results[t][key]) for t in tiers] + [f"{base / results[t][key]:.2f}x" for t in tiers[1:]]
         lines.append(f"| {name} | {dt} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

@@ -5,32 +5,14 @@
 #include <string.h>
 
 #define SNAKE_INDEX_ROW_(name, kind, code, T, A)                               \
-    {#name, #kind, #code, SNAKE_STR(SNAKE_INDEX_TIER), SNAKE_INDEX_LEVEL,       \
+    {#name, #kind, #code, SNAKE_STR(SNAKE_EACH_TIER), SNAKE_EACH_LEVEL,       \
      (int)sizeof(T), (int)sizeof(A),                                           \
-     (const void *)SNAKE_SYM(name, code, SNAKE_INDEX_TIER)},
+     (const void *)SNAKE_SYM(name, code, SNAKE_EACH_TIER)},
 #define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc) \
     SNAKE_DTYPES_##dtypes(SNAKE_INDEX_ROW_, name, kind)
 
-/* One block per tier, as SNAKE_TIERS lists them (#include cannot go in a
- * macro). */
 const snake_kernel_entry snake_kernel_index[] = {
-#define SNAKE_INDEX_TIER baseline
-#define SNAKE_INDEX_LEVEL 0
-#include "kernels.def"
-#undef SNAKE_INDEX_TIER
-#undef SNAKE_INDEX_LEVEL
-#ifdef SNAKE_X86_TIERS
-#define SNAKE_INDEX_TIER avx2
-#define SNAKE_INDEX_LEVEL 1
-#include "kernels.def"
-#undef SNAKE_INDEX_TIER
-#undef SNAKE_INDEX_LEVEL
-#define SNAKE_INDEX_TIER avx512
-#define SNAKE_INDEX_LEVEL 2
-#include "kernels.def"
-#undef SNAKE_INDEX_TIER
-#undef SNAKE_INDEX_LEVEL
-#endif
+#include "each_tier.def"
 };
 #undef SNAKE_KERNEL
 

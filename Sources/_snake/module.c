@@ -236,8 +236,8 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
  * call never dispatches. */
 #define SNAKE_CAT_(a, b) a##b
 #define SNAKE_CAT(a, b) SNAKE_CAT_(a, b)
-/* x_<tier> for the tier being generated (SNAKE_LOOP_TIER). */
-#define SNAKE_TIERED(x) SNAKE_CAT(SNAKE_CAT(x, _), SNAKE_LOOP_TIER)
+/* x_<tier> for the tier being generated (SNAKE_EACH_TIER, each_tier.def). */
+#define SNAKE_TIERED(x) SNAKE_CAT(SNAKE_CAT(x, _), SNAKE_EACH_TIER)
 #define SNAKE_ONE_(name, kind, code, T, A) +1
 #define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc)                       \
     static void *data_##name[0 SNAKE_DTYPES_##dtypes(SNAKE_ONE_, name, kind)]; \
@@ -250,7 +250,7 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
         char **a, npy_intp const *d, npy_intp const *s, void *data)          \
     {                                                                        \
         const intptr_t grain = (intptr_t)data;                               \
-        SNAKE_CALL_##kind(SNAKE_SYM(name, code, SNAKE_LOOP_TIER), T, A);     \
+        SNAKE_CALL_##kind(SNAKE_SYM(name, code, SNAKE_EACH_TIER), T, A);     \
     }
 #define SNAKE_LOOP_METHOD(name, kind, code, T, A)                            \
     static int SNAKE_TIERED(run_##name##_##code)(                            \
@@ -259,7 +259,7 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
         if (SNAKE_VALIDATE_##kind(#name, a, d, s) < 0) {                     \
             return -1;                                                       \
         }                                                                    \
-        SNAKE_CALL_##kind(SNAKE_SYM(name, code, SNAKE_LOOP_TIER), T, A);     \
+        SNAKE_CALL_##kind(SNAKE_SYM(name, code, SNAKE_EACH_TIER), T, A);     \
         return 0;                                                            \
     }                                                                        \
     static int SNAKE_TIERED(method_##name##_##code)(                         \
@@ -298,18 +298,7 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
         SNAKE_DTYPES_##dtypes(SNAKE_METH_, name, kind)};                      \
     static PyArrayMethod_StridedLoop *SNAKE_TIERED(methods_mt_##name)[] = {   \
         SNAKE_DTYPES_##dtypes(SNAKE_METH_MT_, name, kind)};
-/* The same list as SNAKE_TIERS in snake_abi.h (#include cannot go in a macro). */
-#define SNAKE_LOOP_TIER baseline
-#include "kernels.def"
-#undef SNAKE_LOOP_TIER
-#ifdef SNAKE_X86_TIERS
-#define SNAKE_LOOP_TIER avx2
-#include "kernels.def"
-#undef SNAKE_LOOP_TIER
-#define SNAKE_LOOP_TIER avx512
-#include "kernels.def"
-#undef SNAKE_LOOP_TIER
-#endif
+#include "each_tier.def"
 #undef SNAKE_KERNEL
 
 /* Tier-independent: loop names and NumPy type numbers. */

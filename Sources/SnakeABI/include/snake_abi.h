@@ -123,7 +123,8 @@
  * baseline (x86-64, SSE2), avx2 (x86-64-v3: AVX2, FMA) and avx512
  * (x86-64-v4); other targets have the baseline only (NEON on aarch64).
  * Each tier's exported symbols end in its name, snake_relu_f64_avx2, and the
- * glue binds every loop to one tier at import. SNAKE_TIERS(X) lists the
+ * glue binds every loop to one tier at import. each_tier.def repeats the
+ * table once per tier (for code per tier); SNAKE_TIERS(X) lists the
  * tiers this build compiled, worst first, as X(tier, a); Package.swift defines
  * SNAKE_X86_TIERS for the glue exactly when it builds the x86 ones. */
 #ifdef SNAKE_X86_TIERS
@@ -153,20 +154,13 @@
 #include "kernels.def"
 #undef SNAKE_KERNEL
 #else
-/* Seen by the glue: every tier's symbols, snake_<name>_<code>_<tier>. */
+/* Seen by the glue: every compiled tier's symbols,
+ * snake_<name>_<code>_<tier>. */
 #define SNAKE_PROTO_(name, kind, code, T, A) \
-    SNAKE_PROTO_##kind(SNAKE_SYM(name, code, SNAKE_DECLARE_TIER), T, A, )
+    SNAKE_PROTO_##kind(SNAKE_SYM(name, code, SNAKE_EACH_TIER), T, A, )
 #define SNAKE_KERNEL(name, kind, dtypes, mt_grain, doc) \
     SNAKE_DTYPES_##dtypes(SNAKE_PROTO_, name, kind)
-#define SNAKE_DECLARE_TIER baseline
-#include "kernels.def"
-#undef SNAKE_DECLARE_TIER
-#define SNAKE_DECLARE_TIER avx2
-#include "kernels.def"
-#undef SNAKE_DECLARE_TIER
-#define SNAKE_DECLARE_TIER avx512
-#include "kernels.def"
-#undef SNAKE_DECLARE_TIER
+#include "each_tier.def"
 #undef SNAKE_KERNEL
 #endif
 

@@ -10,7 +10,7 @@
 // "overflow" flag; NaN lanes are passed through.
 
 /// min(max(x, lo), hi) per lane by compare and select (NaN lanes kept),
-/// on the concrete types: SIMD's own `clamped` called the stdlib's
+/// on the concrete type (gelu's only need): SIMD's own `clamped` called the stdlib's
 /// pointwiseMin/Max out of line, passing the vector in four xmm registers.
 @_transparent @usableFromInline
 func clampDouble(_ x: SIMD8<Double>, _ lo: Double, _ hi: Double) -> SIMD8<Double> {
@@ -19,16 +19,6 @@ func clampDouble(_ x: SIMD8<Double>, _ lo: Double, _ hi: Double) -> SIMD8<Double
     let num = .!nanLanes(x)
     r.replace(with: lo, where: (k .< orderKeys(SIMD8(repeating: lo))) .& num)
     r.replace(with: hi, where: (k .> orderKeys(SIMD8(repeating: hi))) .& num)
-    return r
-}
-
-@_transparent @usableFromInline
-func clampFloat(_ x: SIMD16<Float>, _ lo: Float, _ hi: Float) -> SIMD16<Float> {
-    var r = x
-    let k = orderKeys(x)
-    let num = .!nanLanes(x)
-    r.replace(with: lo, where: (k .< orderKeys(SIMD16(repeating: lo))) .& num)
-    r.replace(with: hi, where: (k .> orderKeys(SIMD16(repeating: hi))) .& num)
     return r
 }
 
