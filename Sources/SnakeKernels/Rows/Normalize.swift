@@ -19,7 +19,13 @@ struct RowDivisor {
 @inline(__always)
 func normDivisor<T: SnakeFloat>(_ ss: Double, _ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> RowDivisor? {
     if ss.isNaN { return RowDivisor(first: ss, second: 1) }  // NaN in the row
-    if ss.isFinite && ss >= 0x1p-900 { return RowDivisor(first: ss.squareRoot(), second: 1) }
+    // The squares are products in T (sumOfProducts), so they lose precision
+    // below T's normal range: Σx² far above it (2^46 x the smallest normal:
+    // 2^-80 for Float32, 2^-976 for Float64) is exact enough; below, rescale.
+    // (A Float32 row [3.9e-21] came out as 1.00002 with a fixed 2^-900.)
+    if ss.isFinite && ss >= Double(T.leastNormalMagnitude) * 0x1p46 {
+        return RowDivisor(first: ss.squareRoot(), second: 1)
+    }
     // Overflowed, underflowed or zero: rescale by the largest magnitude. The
     // squares' overflow was ours, not the result's: drop that flag.
     clearFPFlags(fpOverflow)
