@@ -60,7 +60,7 @@ func parse(_ args: [String]) -> Options {
 }
 
 /// Operands that are scalars in the Python API, by position.
-let scalarOperands: [String: Set<Int>] = ["clip": [1, 2], "scale": [1], "saxpy": [0]]
+let scalarOperands: [String: Set<Int>] = ["clip": [1, 2], "scale": [1], "saxpy": [2]]
 
 /// Three input arrays, an output and the small operands, for one dtype.
 struct Buffers {
