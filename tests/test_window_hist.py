@@ -150,11 +150,13 @@ def test_histogram_is_np_histogram(f, dtype, rng):
         n_bins = int(rng.choice([1, 2, 3, 7, 10, 64, 1000]))
         if np.dtype(dtype).kind == "f":
             span = hi - lo
+            edges = np.linspace(lo, hi, n_bins + 1).astype(dtype)  # computed like the bins
             x = np.concatenate([
-                rng.uniform(lo - 0.1 * span, hi + 0.1 * span, n),
-                np.linspace(lo, hi, n_bins + 1),  # every edge, computed like the bins
-                [np.nan, np.inf, -np.inf, lo, hi, np.nextafter(hi, np.inf), np.nextafter(lo, -np.inf)],
-            ]).astype(dtype)
+                rng.uniform(lo - 0.1 * span, hi + 0.1 * span, n).astype(dtype),
+                edges, np.nextafter(edges, dtype(np.inf)), np.nextafter(edges, dtype(-np.inf)),
+                np.array([np.nan, np.inf, -np.inf, lo, hi, np.nextafter(hi, np.inf),
+                          np.nextafter(lo, -np.inf)]).astype(dtype),
+            ])
         else:
             info = np.iinfo(dtype)
             x = rng.integers(max(info.min, -300), min(info.max, 300), n, endpoint=True).astype(dtype)

@@ -61,11 +61,22 @@ func countBins<X: HistogramValue>(
     // No branch on the range test (random out-of-range values would
     // mispredict): every value gets a valid bin k, and is counted in it if
     // kept, else in counts[m], a bin nobody reads.
+    // NumPy divides by the range, then multiplies by m; one multiplication
+    // by their quotient lands within a few ulps of that, and any estimate
+    // within one bin of the answer is corrected against the edges below (as
+    // NumPy corrects its own). A division per value was the loop's largest
+    // cost.
+    let perUnit = scale / denom, lastBin = Double(last)
+    let magic: Double = 0x1p52
     @inline(__always) func binOf(_ v: T) -> Int {
-        let f = (Double(v - loT) / denom) * scale
+        var f = Double(v - loT) * perUnit
         // Kept values have f >= 0; f >= m goes to the last bin; NaN or
-        // negative f (values not kept) take bin 0.
-        var k = f < scale ? Int(f >= 0 ? f : 0) : last
+        // negative f (values not kept) take bin 0. In [0, m-1], f + 2^52
+        // holds round-to-nearest(f) in its low bits: a conversion with no
+        // range check to trap on (trunc or round: both within one bin).
+        f = f >= 0 ? f : 0
+        f = f <= lastBin ? f : lastBin
+        var k = Int(truncatingIfNeeded: (f + magic).bitPattern &- magic.bitPattern)
         if v < e[k] && k > 0 { k &-= 1 }
         if k != last && v >= e[k &+ 1] { k &+= 1 }
         return v >= loT && v <= hiT ? k : m
