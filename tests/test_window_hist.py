@@ -173,6 +173,15 @@ def test_histogram_is_np_histogram(f, dtype, rng):
 
 
 @pytest.mark.parametrize("f", HISTOGRAM)
+def test_histogram_subnormal_range(f):
+    # m / (hi - lo) overflows here: the bins must still come from the edges.
+    d = np.nextafter(0.0, 1.0)
+    x = np.arange(11) * d
+    for lo, hi, m in [(0.0, 10 * d, 10), (0.0, 10 * d, 5), (2 * d, 9 * d, 7), (-3 * d, 4 * d, 3)]:
+        assert f(x, m, lo, hi).tolist() == np.histogram(x, m, (lo, hi))[0].tolist(), (lo, hi, m)
+
+
+@pytest.mark.parametrize("f", HISTOGRAM)
 def test_histogram_edges_nan_and_out_of_range(f):
     x = np.array([0.0, 0.5, 1.0, 2.0, -0.1, np.nan, np.inf, -np.inf, 0.25])
     with warnings.catch_warnings():

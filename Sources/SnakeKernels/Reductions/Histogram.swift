@@ -65,11 +65,12 @@ func countBins<X: HistogramValue>(
     // by their quotient lands within a few ulps of that, and any estimate
     // within one bin of the answer is corrected against the edges below (as
     // NumPy corrects its own). A division per value was the loop's largest
-    // cost.
+    // cost. A range so narrow that m / range overflows (subnormal bounds)
+    // keeps the division.
     let perUnit = scale / denom, lastBin = Double(last)
     let magic: Double = 0x1p52
-    @inline(__always) func binOf(_ v: T) -> Int {
-        var f = Double(v - loT) * perUnit
+    @inline(__always) func binOf(_ v: T, divide: Bool) -> Int {
+        var f = divide ? (Double(v - loT) / denom) * scale : Double(v - loT) * perUnit
         // Kept values have f >= 0; f >= m goes to the last bin; NaN or
         // negative f (values not kept) take bin 0. In [0, m-1], f + 2^52
         // holds round-to-nearest(f) in its low bits: a conversion with no
@@ -86,13 +87,17 @@ func countBins<X: HistogramValue>(
         // one table lookup per element.
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { table in
             let lut = table.baseAddress!
-            for v in 0..<256 { (lut + v).initialize(to: binOf(T(v))) }
+            for v in 0..<256 { (lut + v).initialize(to: binOf(T(v), divide: true)) }
             let bytes = UnsafeRawPointer(x)
             for i in 0..<n { counts[lut[Int(bytes.load(fromByteOffset: i &* xs, as: UInt8.self))]] &+= 1 }
         }
         return
     }
-    for i in 0..<n { counts[binOf(x.at(i, step: xs).bin)] &+= 1 }
+    if perUnit.isFinite {
+        for i in 0..<n { counts[binOf(x.at(i, step: xs).bin, divide: false)] &+= 1 }
+    } else {
+        for i in 0..<n { counts[binOf(x.at(i, step: xs).bin, divide: true)] &+= 1 }
+    }
 }
 
 /// The row and thread driver: edges in the binning type B, counts (with the
