@@ -7,8 +7,9 @@ For every `_mt` ufunc in the kernel table, forces it parallel at every size
 the single-threaded ufunc over sizes 2^10..2^23 (best of repeats), and
 reports the smallest size from which the threaded version is at least 10%
 faster at every larger size. The suggested table value `mt_grain` is half
-of that size: the `_mt` ufunc goes parallel once every thread gets at least
-`mt_grain` elements. Copy the suggestion into kernels.def.
+of that size (float32 sizes counted as half as many float64 elements, as
+the table counts them): the `_mt` ufunc goes parallel once every thread
+gets at least `mt_grain` float64-sized elements. Copy the suggestion into kernels.def.
 """
 from __future__ import annotations
 
@@ -59,7 +60,9 @@ def main(argv=None):
         if k.mt_grain == 0 or (a.kernels and k.name not in a.kernels):
             continue
         found = [measure(k.name, dt, a.repeat) for dt in (np.float64, np.float32)]
-        points = [c for c, _ in found if c is not None]
+        # The table counts float64-sized elements; float32 loops get twice
+        # the table's elements per thread (module.c SNAKE_GRAIN_FOR).
+        points = [c // scale for (c, _), scale in zip(found, (1, 2)) if c is not None]
         if not points:
             print(f"{k.name}: threads never won by {WIN:.2f}x up to 2^23; keep the table value {k.mt_grain}")
             continue
