@@ -603,12 +603,13 @@ make_ufunc(const snake_kernel *k, int mt)
 #define SNAKE_TIER_NAME_(tier, a) #tier,
 static const char *const tier_names[SNAKE_NTIERS] = {SNAKE_TIERS(SNAKE_TIER_NAME_, 0)};
 
+/* A tuple of the first `count` strings of `names`. */
 static PyObject *
-tier_tuple(int count)
+str_tuple(const char *const *names, int count)
 {
     PyObject *t = PyTuple_New(count);
     for (int i = 0; t != NULL && i < count; i++) {
-        PyObject *name = PyUnicode_FromString(tier_names[i]);
+        PyObject *name = PyUnicode_FromString(names[i]);
         if (name == NULL) {
             Py_CLEAR(t);
             break;
@@ -649,7 +650,7 @@ choose_tier(void)
             return 0;
         }
     }
-    PyObject *names = tier_tuple(SNAKE_NTIERS);
+    PyObject *names = str_tuple(tier_names, SNAKE_NTIERS);
     if (names != NULL) {
         PyErr_Format(PyExc_ImportError,
                      "SNAKE_SIMD=%s: unknown tier; this build has %R", want, names);
@@ -664,17 +665,9 @@ add_simd_info(PyObject *m)
 {
     const char *found[64];
     const int n = snake_cpu_features(found, 64);
-    PyObject *features = PyTuple_New(n);
-    for (int i = 0; features != NULL && i < n; i++) {
-        PyObject *name = PyUnicode_FromString(found[i]);
-        if (name == NULL) {
-            Py_CLEAR(features);
-            break;
-        }
-        PyTuple_SET_ITEM(features, i, name);
-    }
-    PyObject *tiers = tier_tuple(SNAKE_NTIERS);
-    PyObject *supported = tier_tuple(best_tier() + 1);
+    PyObject *features = str_tuple(found, n);
+    PyObject *tiers = str_tuple(tier_names, SNAKE_NTIERS);
+    PyObject *supported = str_tuple(tier_names, best_tier() + 1);
     int rc = (features == NULL || tiers == NULL || supported == NULL ||
               PyModule_AddObjectRef(m, "cpu_features", features) < 0 ||
               PyModule_AddObjectRef(m, "simd_tiers", tiers) < 0 ||

@@ -58,16 +58,18 @@ func reduceRows<A, P>(
 func mapRange(n: Int, grain: Int, body: (_ start: Int, _ count: Int) -> Void) {
     let tasks = taskCount(work: n, grain: grain)
     if tasks <= 1 { body(0, n); return }
-    // Chunks start at multiples of 16 elements (a multiple of every vector
-    // width here), so each chunk's vectors are the single-threaded call's
-    // vectors and only the last chunk has a scalar tail: bit-identical
-    // results, NaN signs included (where two NaNs meet, as inf - inf in
-    // saxpy, the scalar and the vector code keep different ones).
-    let units = (n &+ 15) / 16
+    // Chunks start at multiples of 16 elements (the lane count of both float
+    // vector types, SIMD8<Double> and SIMD16<Float>), so each chunk's vectors
+    // are the single-threaded call's vectors and only the last chunk has a
+    // scalar tail: bit-identical results, NaN signs included (where two NaNs
+    // meet, as inf - inf in saxpy, the scalar and the vector code keep
+    // different ones). Integer loops are exact whatever the split.
+    let align = 16
+    let units = (n &+ align &- 1) / align
     parallelFor(tasks) { t in
         let (s, c) = split(units, tasks, t)
-        let start = s &* 16
-        body(start, max(0, min(c &* 16, n &- start)))
+        let start = s &* align
+        body(start, max(0, min(c &* align, n &- start)))
     }
 }
 
