@@ -164,6 +164,13 @@
 #undef SNAKE_KERNEL
 #endif
 
+/* ---- memory hints --------------------------------------------------------- */
+
+/* Ask for the cache line at `p` ahead of a load the hardware prefetchers
+ * will not predict (rolling_sum walks each block backwards). Never faults;
+ * Swift has no intrinsic for it, and inlines this one. */
+static inline void snake_prefetch(const void *_Nonnull p) { __builtin_prefetch(p, 0, 3); }
+
 /* ---- platform (abi.c) ---------------------------------------------------- */
 
 /* CPUs this process may run on (affinity mask on Linux), >= 1. */
