@@ -60,13 +60,20 @@ final class ThreadPool {
             job = body
             finished.store(0, ordering: .relaxed)
             workerFlags.store(0, ordering: .relaxed)
-            claims.store(tasks << 32, ordering: .releasing)
+            // Task 0 is the caller's own: with two threads a spinning worker
+            // then always takes task 1, so repeated calls find each half of
+            // the data in the cache of the core that used it last (claimed in
+            // arrival order, the halves swapped cores at random: cache-sized
+            // inputs ran slower on two threads than on one).
+            claims.store(tasks << 32 | 1, ordering: .releasing)
             generation.add(1, ordering: .releasing)
             // Wake sleepers; spinning workers see the bump by themselves.
             pthread_mutex_lock(lock)
             pthread_cond_broadcast(wake)
             pthread_mutex_unlock(lock)
 
+            body(0)
+            finished.add(1, ordering: .releasing)
             claimTasks(onWorker: false)
             var spins = 0
             while finished.load(ordering: .acquiring) < tasks {
