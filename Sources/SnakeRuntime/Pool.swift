@@ -11,9 +11,9 @@ import Synchronization
 /// A persistent pool of worker threads for the `_mt` kernels.
 ///
 /// - Workers are started on first use. A call publishes the job by bumping an
-///   atomic generation; the caller and the workers then claim tasks from an
-///   atomic counter until none is left, and the caller returns when every
-///   claimed task is done. A worker that wakes late finds nothing to claim,
+///   atomic generation; the caller runs task 0, and it and the workers
+///   claim the rest from an atomic counter until none is left; the caller
+///   returns when every claimed task is done. A worker that wakes late finds nothing to claim,
 ///   so a call never waits for a sleeping thread to be scheduled. No thread
 ///   is created per call.
 /// - After a job a worker spins for `spinNanoseconds` watching for the next

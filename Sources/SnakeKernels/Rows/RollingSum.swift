@@ -114,25 +114,11 @@ struct RollingStream<T: SnakeFloat> {
         xp = xp.advanced(bytes: xs)
         op = op.advanced(bytes: os)
         pp += 1
-        if ahead {
-            ap = ap.advanced(bytes: -xs)
-            np -= 1
-            back += Double(ap.pointee)
-            np.pointee = back
-        }
+        suffixStep()
         i &+= 1
     }
 
-    /// Block b whole, in two passes (fewer instructions per element than
-    /// `step`, the same sums): its prefix at offset t goes to pre[t] ...
-    @inline(__always)
-    mutating func prefixStep(_ pre: UnsafeMutablePointer<Double>, _ t: Int) {
-        cur += Double(xp.pointee)
-        xp = xp.advanced(bytes: xs)
-        pre[t] = cur
-    }
-
-    /// ... with the next suffix of block b + w ...
+    /// The next suffix of block b + w, if block b + w is full.
     @inline(__always)
     mutating func suffixStep() {
         if ahead {
@@ -143,8 +129,9 @@ struct RollingStream<T: SnakeFloat> {
         }
     }
 
-    /// ... and then block b's outputs, pre[t] + prev[t + 1] (vector code
-    /// when `out` is contiguous).
+    /// Block b's outputs from its prefixes in pre[0..<w] (rollingRange's
+    /// two-pass form): pre[t] + prev[t + 1], vector code when `out` is
+    /// contiguous.
     @inline(__always)
     mutating func emit(_ pre: UnsafeMutablePointer<Double>) {
         if os == MemoryLayout<T>.stride {
@@ -161,14 +148,7 @@ struct RollingStream<T: SnakeFloat> {
     /// After block b's last output, with outputs left: on to block b + w.
     @inline(__always)
     mutating func nextBlock() {
-        if ahead {
-            while np > next {
-                ap = ap.advanced(bytes: -xs)
-                np -= 1
-                back += Double(ap.pointee)
-                np.pointee = back
-            }
-        }
+        while ahead && np > next { suffixStep() }
         (prev, this, next) = (this, next, prev)
         b &+= w
         cur = -0.0
@@ -213,44 +193,36 @@ func rollingRange<T: SnakeFloat>(
     var c = RollingStream(w, x, xs, out, os, start: mid, end: end, scratch + 3 &* (w &+ 1))
     a.run(to: (start &+ w &- 1) / w &* w)  // to a block boundary, like c
     let pa = scratch + 6 &* (w &+ 1), pc = pa + w
-    while a.i &+ w <= mid && c.i &+ w <= end {
-        if a.ahead && c.ahead {
-            // The usual case: prefixStep and suffixStep for both streams,
-            // their state in locals (registers; the struct fields were not).
-            var (ca, cc, ba, bc) = (a.cur, c.cur, a.back, c.back)
-            var (xa, xc, aa, ac) = (a.xp, c.xp, a.ap, c.ap)
-            let (na, nc) = (a.np, c.np)  // at next[w]: filled downwards
-            var u = w
-            for t in 0..<w {
-                u &-= 1
-                ca += Double(xa.pointee)
-                cc += Double(xc.pointee)
-                aa = aa.advanced(bytes: -xs)
-                ac = ac.advanced(bytes: -xs)
-                ba += Double(aa.pointee)
-                bc += Double(ac.pointee)
-                pa[t] = ca
-                pc[t] = cc
-                na[u &- w] = ba
-                nc[u &- w] = bc
-                xa = xa.advanced(bytes: xs)
-                xc = xc.advanced(bytes: xs)
-            }
-            (a.cur, c.cur, a.back, c.back) = (ca, cc, ba, bc)
-            (a.xp, c.xp, a.ap, c.ap) = (xa, xc, aa, ac)
-            (a.np, c.np) = (na - w, nc - w)
-        } else {
-            for t in 0..<w {
-                a.prefixStep(pa, t)
-                c.prefixStep(pc, t)
-                a.suffixStep()
-                c.suffixStep()
-            }
+    // While both streams have a whole block ahead (all but their last two
+    // blocks); `run` finishes them one element at a time.
+    while a.ahead && c.ahead {
+        // The state in locals (registers; as struct fields it was spilled).
+        var (ca, cc, ba, bc) = (a.cur, c.cur, a.back, c.back)
+        var (xa, xc, aa, ac) = (a.xp, c.xp, a.ap, c.ap)
+        let (na, nc) = (a.np, c.np)  // at next[w]: filled downwards
+        var u = w
+        for t in 0..<w {
+            u &-= 1
+            ca += Double(xa.pointee)
+            cc += Double(xc.pointee)
+            aa = aa.advanced(bytes: -xs)
+            ac = ac.advanced(bytes: -xs)
+            ba += Double(aa.pointee)
+            bc += Double(ac.pointee)
+            pa[t] = ca
+            pc[t] = cc
+            na[u &- w] = ba
+            nc[u &- w] = bc
+            xa = xa.advanced(bytes: xs)
+            xc = xc.advanced(bytes: xs)
         }
+        (a.cur, c.cur, a.back, c.back) = (ca, cc, ba, bc)
+        (a.xp, c.xp, a.ap, c.ap) = (xa, xc, aa, ac)
+        (a.np, c.np) = (na - w, nc - w)
         a.emit(pa)
         c.emit(pc)
-        if a.i < mid { a.nextBlock() }
-        if c.i < end { c.nextBlock() }
+        a.nextBlock()
+        c.nextBlock()
     }
     a.run(to: mid)
     c.run(to: end)
