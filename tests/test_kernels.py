@@ -152,3 +152,57 @@ def expected_loops(k):
 @pytest.mark.parametrize("kernel", snake.kernels(), ids=[k.name for k in snake.kernels()])
 def test_dtype_table(kernel):
     assert list(kernel.types) == expected_loops(kernel)
+
+
+# ---- softmax's blocked first pass ----------------------------------------
+
+SOFTMAX_BLOCK = 2048  # Rows/Softmax.swift softmaxBlock
+
+
+def softmax_rows(n, rng):
+    """Rows that take every branch of the running shift: a maximum rising
+    block after block (the sum rescaled each time), falling, -inf blocks
+    before the first finite one, early blocks far below the maximum (their
+    factor e^(s_block - max) subnormal or 0), a NaN or +inf in the last
+    block, all -inf."""
+    ramp = np.linspace(-60.0, 60.0, n) + rng.standard_normal(n)
+    far = rng.standard_normal(n)
+    far[:SOFTMAX_BLOCK] -= 720.0  # results ~1e-313: subnormal
+    farther = rng.standard_normal(n)
+    farther[:SOFTMAX_BLOCK] -= 800.0  # results 0
+    ninf = rng.standard_normal(n)
+    ninf[:2 * SOFTMAX_BLOCK + 3] = -np.inf
+    nan_late, inf_mid = rng.standard_normal(n), rng.standard_normal(n)
+    nan_late[-2] = np.nan
+    inf_mid[n // 2] = np.inf
+    return {"rising": ramp, "falling": ramp[::-1].copy(), "-inf first": ninf,
+            "far below": far, "farther below": farther, "nan late": nan_late,
+            "+inf": inf_mid, "all -inf": np.full(n, -np.inf)}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_blocks_match_reference(dtype, restore_threads):
+    """Rows of several blocks, through softmax and through softmax_mt split
+    into 2 and 3 chunks (the chunks' shifts and sums merged), unit, reversed
+    and strided, against the exact reference."""
+    from snake import _snake
+
+    check, ref = KINDS["VEC"].check, REFERENCES["softmax"]
+    rng = np.random.default_rng(11)
+    old = _snake._set_mt_grain("softmax_mt", 1)
+    try:
+        for n in (SOFTMAX_BLOCK - 1, SOFTMAX_BLOCK + 1, 3 * SOFTMAX_BLOCK + 5):
+            for name, row in softmax_rows(n, rng).items():
+                row = row.astype(dtype)
+                for x in (row, row[::-1].copy()[::-1], np.repeat(row, 2)[::2]):
+                    for threads in (1, 2, 3):
+                        snake.set_num_threads(threads)
+                        f = snake.softmax if threads == 1 else snake.softmax_mt
+                        with warnings.catch_warnings():
+                            warnings.simplefilter("error")
+                            if np.isinf(row).any():  # inf - inf, as in NumPy's formula
+                                warnings.filterwarnings("ignore", "invalid value", RuntimeWarning)
+                            got = f(x)
+                        check(ref, [x], got, np.dtype(dtype), f"{name} n={n} threads={threads} {x.strides}")
+    finally:
+        _snake._set_mt_grain("softmax_mt", old)

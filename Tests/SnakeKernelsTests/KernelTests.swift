@@ -4,6 +4,7 @@
 
 import SnakeABI
 import SnakeKernels
+import Foundation
 import XCTest
 
 /// The exported kernels of one element type, as the C glue sees them.
@@ -330,4 +331,45 @@ final class KernelTests: XCTestCase {
 
     func testThreadsFloat64() { checkThreads(Double.self) }
     func testThreadsFloat32() { checkThreads(Float.self) }
+
+    /// Ulps between a result and a Float64 reference rounded to T (0 when
+    /// both are the same special value).
+    func ulps<T: SnakeFloat>(_ got: T, _ want: Double, _: T.Type) -> Double {
+        let w = T(want)
+        if got == w || (got.isNaN && w.isNaN) { return 0 }
+        if !got.isFinite || !w.isFinite { return .infinity }
+        return abs(Double(got) - want) / Double(max(w.magnitude.ulp, T.leastNonzeroMagnitude))
+    }
+
+    /// The vector exp (softmax, gelu) against Foundation's exp, over the
+    /// whole range: its fast path (|x| <= 708 / 87), the any-range path
+    /// (underflow to subnormals and 0, overflow to inf, NaN), and vectors
+    /// that mix both (one large lane sends all lanes down the any-range path).
+    func checkExp<T: SnakeFloat>(_: T.Type, bound: Double, limit: Double) {
+        var xs: [Double] = [0, -0.0, .infinity, -.infinity, .nan, 1, -1, limit, -limit, bound, -bound]
+        var g = SplitMix(5)
+        for i in 0..<20_000 { xs.append(-bound + 2 * bound * Double(i) / 20_000) }
+        for _ in 0..<20_000 { xs.append((g.nextUnit() * 2 - 1) * limit) }
+        for _ in 0..<2_000 { xs.append((g.nextUnit() * 2 - 1) * 1e-6) }
+        var worst = (fast: 0.0, anyRange: 0.0)
+        let lanes = T.V.scalarCount
+        for start in stride(from: 0, to: xs.count, by: lanes) {
+            for mixed in [false, true] {
+                var v = T.V(repeating: 0)
+                for l in 0..<lanes { v[l] = T(xs[min(start + l, xs.count - 1)]) }
+                if mixed { v[lanes - 1] = T(bound) }  // forces the any-range path
+                let e = T.exp(v)
+                for l in 0..<(mixed ? lanes - 1 : lanes) {
+                    let x = Double(v[l]), want = Foundation.exp(x)
+                    let u = ulps(e[l], want, T.self)
+                    XCTAssertLessThanOrEqual(u, 2, "exp(\(x)) = \(e[l]), want \(want)")
+                    if abs(x) <= limit && !mixed { worst.fast = max(worst.fast, u) } else { worst.anyRange = max(worst.anyRange, u) }
+                }
+            }
+        }
+        print("exp \(T.self): worst \(worst.fast) ulps on the fast path, \(worst.anyRange) on the any-range path")
+    }
+
+    func testExpFloat64() { checkExp(Double.self, bound: 760, limit: 708) }
+    func testExpFloat32() { checkExp(Float.self, bound: 110, limit: 87) }
 }

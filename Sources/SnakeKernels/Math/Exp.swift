@@ -2,12 +2,17 @@
 // lane code is concrete, not generic).
 //
 // x = k ln2 + r with |r| <= ln2/2 (Cody-Waite split of ln2, so r is exact to
-// a few ulps), e^r by a Taylor polynomial (degree 13 for Float64, error
-// < 1e-17; degree 7 for Float32, < 1e-8), then scaled by 2^k as two powers
-// of two so that k down to the subnormal range and up to the top exponent
-// never overflow an intermediate. Inputs past the overflow threshold give
-// +inf by selection, not by overflowing arithmetic, so no spurious
-// "overflow" flag; NaN lanes are passed through.
+// a few ulps), e^r by a polynomial (degree 11 for Float64, degree 7 for
+// Float32), times 2^k. Two paths, chosen per vector by one max reduction:
+// - expCore, every lane with |x| <= 708 (Float32: 87): the result is
+//   normal, so 2^k is added to the exponent field.
+// - expAnyRange, a vector with any other lane: 2^k as two powers of two so
+//   that k down to the subnormal range and up to the top exponent never
+//   overflows an intermediate; inputs past the overflow threshold give +inf
+//   by selection, not by overflowing arithmetic, so no spurious "overflow"
+//   flag; NaN lanes are passed through.
+// Within 1.0 ulp (Float64) and 1.17 ulp (Float32) of the correctly rounded
+// result on both paths (KernelTests.testExp*, baseline tier).
 
 /// min(max(x, lo), hi) per lane by integer-key compare and select (NaN
 /// lanes kept), on each concrete type gelu clamps: SIMD's own `clamped`
@@ -57,14 +62,85 @@ func orderKeys(_ x: SIMD8<Double>) -> SIMD8<Int64> {
 }
 
 /// e^x per lane. `forFloat32`: a degree-7 polynomial (relative error
-/// < 1e-8, plenty for a result rounded to Float32) instead of degree 13.
+/// < 1e-8, plenty for a result rounded to Float32) instead of degree 11.
+///
+/// Lanes with |x| <= 708 (every lane, in softmax and gelu's usual inputs)
+/// take `expCore`, which needs ~20 constants and one scaling; a vector with
+/// any other lane (large, infinite, NaN) goes to `expAnyRange`. With the
+/// range handling inline, the loop needed more constants than the 32 zmm
+/// registers and LLVM rotated ~30 of them through `vmovapd` every iteration.
 @_transparent @usableFromInline
 func vectorExp(_ x: SIMD8<Double>, forFloat32: Bool = false) -> SIMD8<Double> {
+    let magnitude = unsafeBitCast(x, to: SIMD8<Int64>.self) & SIMD8(repeating: .max)
+    // A max reduction, not `any(mask)`: the stdlib built that mask lane by lane.
+    if magnitude.max() > 0x4086_2000_0000_0000 {  // bits of 708.0
+        return expAnyRange(x, forFloat32: forFloat32)
+    }
+    return expCore(x, forFloat32: forFloat32).e
+}
+
+/// e^x for |x| <= 708 as e, with the parts the any-range path scales itself:
+/// p = e^r and kShifted, the sum that carries k. For |x| <= 708 the result
+/// is a normal number, so 2^k is applied by adding k to p's exponent field.
+@_transparent @usableFromInline
+func expCore(_ x: SIMD8<Double>, forFloat32: Bool) -> (e: SIMD8<Double>, p: SIMD8<Double>, kShifted: SIMD8<Double>) {
+    typealias V = SIMD8<Double>
+    typealias K = SIMD8<Int64>
+    // k = round(x / ln2) by the 1.5·2^52 trick: adding it rounds to an
+    // integer (to nearest even) in the low mantissa bits, which also gives
+    // k as an integer below. SSE2 (the baseline tier) has no roundpd, and
+    // `rounded` there was a libm call per lane.
+    let magic = V(repeating: 0x1.8p52)
+    let kShifted = madd(magic, x, V(repeating: 1.4426950408889634))
+    let k = kShifted - magic
+    let r = madd(madd(x, k, V(repeating: -0.693147180369123816490)), k, V(repeating: -1.90821492927058770002e-10))
+    // Horner, coefficients written out (an array literal here was a heap
+    // allocation per call wherever the function was not inlined). Float64:
+    // degree 11, a Chebyshev fit to e^r on |r| <= ln2/2 (mpmath chebyfit,
+    // max error 3.2e-18; measured with FMA rounding: within 1.02·2^-53
+    // relative, as the degree-13 Taylor polynomial it replaced). Float32
+    // results: degree 7 Taylor.
+    var p: V
+    if forFloat32 {
+        p = V(repeating: 1.0 / 5040.0)
+        p = madd(V(repeating: 1.0 / 720.0), p, r)
+        p = madd(V(repeating: 1.0 / 120.0), p, r)
+        p = madd(V(repeating: 1.0 / 24.0), p, r)
+        p = madd(V(repeating: 1.0 / 6.0), p, r)
+        p = madd(V(repeating: 0.5), p, r)
+    } else {
+        p = V(repeating: 2.511003876579685e-08)
+        p = madd(V(repeating: 2.7632641147321496e-07), p, r)
+        p = madd(V(repeating: 2.755724091544448e-06), p, r)
+        p = madd(V(repeating: 2.4801485478252324e-05), p, r)
+        p = madd(V(repeating: 0.00019841269890050043), p, r)
+        p = madd(V(repeating: 0.0013888888952318583), p, r)
+        p = madd(V(repeating: 0.0083333333333196), p, r)
+        p = madd(V(repeating: 0.04166666666648808), p, r)
+        p = madd(V(repeating: 0.1666666666666668), p, r)
+        p = madd(V(repeating: 0.5000000000000019), p, r)
+    }
+    p = madd(V(repeating: 1.0), p, r)
+    p = madd(V(repeating: 1.0), p, r)
+    // k << 52 straight from kShifted's bits: they are bits(magic) + k, and
+    // bits(magic) << 52 wraps to 0 (no per-lane float-to-int conversion;
+    // the stdlib's generic one converted lane by lane, 30% of softmax).
+    let e = unsafeBitCast(
+        unsafeBitCast(p, to: K.self) &+ (unsafeBitCast(kShifted, to: K.self) &<< 52), to: V.self)
+    return (e, p, kShifted)
+}
+
+/// e^x for any x: 2^k applied as two powers of two so that k down to the
+/// subnormal range and up to the top exponent never overflows an
+/// intermediate. Inputs past the overflow threshold give +inf by selection,
+/// not by overflowing arithmetic, so no spurious "overflow" flag; NaN lanes
+/// are passed through (quiet NaN arithmetic raises no flag; a NaN clamped
+/// to lo would raise "underflow").
+@inline(never) @usableFromInline
+func expAnyRange(_ x: SIMD8<Double>, forFloat32: Bool) -> SIMD8<Double> {
     typealias V = SIMD8<Double>
     typealias K = SIMD8<Int64>
     let hi = 709.782712893384, lo = -745.2
-    // NaN lanes are left alone (quiet NaN arithmetic raises no flag; a NaN
-    // clamped to lo would raise "underflow" below).
     let isNaN = nanLanes(x)
     let kx = orderKeys(x)
     let above = (kx .> orderKeys(V(repeating: hi))) .& .!isNaN
@@ -72,39 +148,9 @@ func vectorExp(_ x: SIMD8<Double>, forFloat32: Bool = false) -> SIMD8<Double> {
     var xc = x
     xc.replace(with: lo, where: below)
     xc.replace(with: hi, where: above)
-    // k = round(x / ln2) by the 1.5·2^52 trick: adding it rounds to an
-    // integer (to nearest even) in the low mantissa bits, which also gives
-    // k as an integer below. SSE2 (the baseline tier) has no roundpd, and
-    // `rounded` there was a libm call per lane.
-    let magic = V(repeating: 0x1.8p52)
-    let kShifted = xc * V(repeating: 1.4426950408889634) + magic
-    let k = kShifted - magic
-    let r = (xc - k * V(repeating: 0.693147180369123816490)) - k * V(repeating: 1.90821492927058770002e-10)
-    // Horner on 1/13! ... 1/0!, written out (an array literal here was a
-    // heap allocation per call wherever the function was not inlined).
-    var p: V
-    if forFloat32 {
-        p = V(repeating: 1.0 / 5040.0)
-    } else {
-        p = V(repeating: 1.0 / 6227020800.0)
-        p = madd(V(repeating: 1.0 / 479001600.0), p, r)
-        p = madd(V(repeating: 1.0 / 39916800.0), p, r)
-        p = madd(V(repeating: 1.0 / 3628800.0), p, r)
-        p = madd(V(repeating: 1.0 / 362880.0), p, r)
-        p = madd(V(repeating: 1.0 / 40320.0), p, r)
-        p = madd(V(repeating: 1.0 / 5040.0), p, r)
-    }
-    p = madd(V(repeating: 1.0 / 720.0), p, r)
-    p = madd(V(repeating: 1.0 / 120.0), p, r)
-    p = madd(V(repeating: 1.0 / 24.0), p, r)
-    p = madd(V(repeating: 1.0 / 6.0), p, r)
-    p = madd(V(repeating: 0.5), p, r)
-    p = madd(V(repeating: 1.0), p, r)
-    p = madd(V(repeating: 1.0), p, r)
-    // k as integers without a per-lane conversion, from the same sum (the
-    // stdlib's generic SIMD float-to-int init converted lane by lane: 30% of
-    // softmax's time).
-    let ki = unsafeBitCast(kShifted, to: K.self) &- unsafeBitCast(magic, to: K.self)
+    xc.replace(with: 0, where: isNaN)
+    let (_, p, kShifted) = expCore(xc, forFloat32: forFloat32)
+    let ki = unsafeBitCast(kShifted, to: K.self) &- unsafeBitCast(V(repeating: 0x1.8p52), to: K.self)
     let k1 = ki &>> 1, k2 = ki &- k1
     let s1 = unsafeBitCast((k1 &+ 1023) &<< 52, to: V.self)
     let s2 = unsafeBitCast((k2 &+ 1023) &<< 52, to: V.self)
@@ -126,9 +172,45 @@ func orderKeys(_ x: SIMD16<Float>) -> SIMD16<Int32> {
 /// e^(x + tail) per lane, for a tail far below x's ulp (gelu's compensated
 /// exponent). The default -0.0 is the one constant LLVM may fold away from
 /// `r + tail` under IEEE rules (r + -0.0 == r for every r), so callers
-/// without a tail pay nothing for it.
+/// without a tail pay nothing for it. As for Float64: lanes with |x| <= 87
+/// take `expCore`, any other lane sends the vector to `expAnyRange`.
 @_transparent @usableFromInline
 func vectorExp(_ x: SIMD16<Float>, tail: SIMD16<Float> = SIMD16(repeating: -0.0)) -> SIMD16<Float> {
+    let magnitude = unsafeBitCast(x, to: SIMD16<Int32>.self) & SIMD16(repeating: .max)
+    if magnitude.max() > 0x42AE_0000 {  // bits of 87.0
+        return expAnyRange(x, tail: tail)
+    }
+    return expCore(x, tail: tail).e
+}
+
+/// e^(x + tail) for |x| <= 87 (a normal result), as for Float64: degree-7
+/// Taylor polynomial on |r| <= ln2/2 (relative error < 1e-8), 2^k added to
+/// the exponent field.
+@_transparent @usableFromInline
+func expCore(_ x: SIMD16<Float>, tail: SIMD16<Float>) -> (e: SIMD16<Float>, p: SIMD16<Float>, kShifted: SIMD16<Float>) {
+    typealias V = SIMD16<Float>
+    typealias K = SIMD16<Int32>
+    let magic = V(repeating: 0x1.8p23)  // as for Double: |x / ln2| < 2^22
+    let kShifted = madd(magic, x, V(repeating: 1.44269504))
+    let k = kShifted - magic
+    let r = madd(madd(x, k, V(repeating: -0.693145752)), k, V(repeating: -1.42860677e-6)) + tail
+    var p = V(repeating: 1.0 / 5040.0)
+    p = madd(V(repeating: 1.0 / 720.0), p, r)
+    p = madd(V(repeating: 1.0 / 120.0), p, r)
+    p = madd(V(repeating: 1.0 / 24.0), p, r)
+    p = madd(V(repeating: 1.0 / 6.0), p, r)
+    p = madd(V(repeating: 0.5), p, r)
+    p = madd(V(repeating: 1.0), p, r)
+    p = madd(V(repeating: 1.0), p, r)
+    // bits(magic) << 23 wraps to 0, as for Float64.
+    let e = unsafeBitCast(
+        unsafeBitCast(p, to: K.self) &+ (unsafeBitCast(kShifted, to: K.self) &<< 23), to: V.self)
+    return (e, p, kShifted)
+}
+
+/// e^(x + tail) for any x, as `expAnyRange` for Float64.
+@inline(never) @usableFromInline
+func expAnyRange(_ x: SIMD16<Float>, tail: SIMD16<Float>) -> SIMD16<Float> {
     typealias V = SIMD16<Float>
     typealias K = SIMD16<Int32>
     let hi: Float = 88.72283, lo: Float = -103.9
@@ -139,19 +221,9 @@ func vectorExp(_ x: SIMD16<Float>, tail: SIMD16<Float> = SIMD16(repeating: -0.0)
     var xc = x
     xc.replace(with: lo, where: below)
     xc.replace(with: hi, where: above)
-    let magic = V(repeating: 0x1.8p23)  // as for Double: |x / ln2| < 2^22
-    let kShifted = xc * V(repeating: 1.44269504) + magic
-    let k = kShifted - magic
-    let r = ((xc - k * V(repeating: 0.693145752)) - k * V(repeating: 1.42860677e-6)) + tail
-    var p = V(repeating: 1.0 / 5040.0)
-    p = madd(V(repeating: 1.0 / 720.0), p, r)
-    p = madd(V(repeating: 1.0 / 120.0), p, r)
-    p = madd(V(repeating: 1.0 / 24.0), p, r)
-    p = madd(V(repeating: 1.0 / 6.0), p, r)
-    p = madd(V(repeating: 0.5), p, r)
-    p = madd(V(repeating: 1.0), p, r)
-    p = madd(V(repeating: 1.0), p, r)
-    let ki = unsafeBitCast(kShifted, to: K.self) &- unsafeBitCast(magic, to: K.self)
+    xc.replace(with: 0, where: isNaN)
+    let (_, p, kShifted) = expCore(xc, tail: tail)
+    let ki = unsafeBitCast(kShifted, to: K.self) &- unsafeBitCast(V(repeating: 0x1.8p23), to: K.self)
     let k1 = ki &>> 1, k2 = ki &- k1
     let s1 = unsafeBitCast((k1 &+ 127) &<< 23, to: V.self)
     let s2 = unsafeBitCast((k2 &+ 127) &<< 23, to: V.self)
@@ -169,6 +241,20 @@ func vectorExp(_ x: SIMD16<Float>, tail: SIMD16<Float> = SIMD16(repeating: -0.0)
 
 @_transparent @usableFromInline
 func vectorGelu(_ x: SIMD8<Double>, forFloat32: Bool = false) -> SIMD8<Double> {
+    typealias V = SIMD8<Double>
+    // |x| <= 20 (|2z| <= 603): no clamp, and e^(-2z) in expCore's range.
+    // The clamp's masked selects compiled to xmm pieces; one check per
+    // vector (the max reduction) is cheaper.
+    let magnitude = unsafeBitCast(x, to: SIMD8<Int64>.self) & SIMD8(repeating: .max)
+    if magnitude.max() > 0x4034_0000_0000_0000 {  // bits of 20.0
+        return geluAnyRange(x, forFloat32: forFloat32)
+    }
+    let z = V(repeating: 0.7978845608028654) * madd(x, V(repeating: 0.044715) * x, x * x)
+    return x / (V(repeating: 1) + expCore(V(repeating: -2) * z, forFloat32: forFloat32).e)
+}
+
+@inline(never) @usableFromInline
+func geluAnyRange(_ x: SIMD8<Double>, forFloat32: Bool) -> SIMD8<Double> {
     typealias V = SIMD8<Double>
     let xc = clampDouble(x, -1e5, 1e5)
     let z = V(repeating: 0.7978845608028654) * madd(xc, V(repeating: 0.044715) * xc, xc * xc)
@@ -193,12 +279,25 @@ func vectorGelu(_ x: SIMD8<Double>, forFloat32: Bool = false) -> SIMD8<Double> {
 #if SNAKE_FMA
 @_transparent @usableFromInline
 func vectorGelu(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    // |x| <= 9.5 (|2z| <= 77): no clamp, and e^(-|2z|) in expCore's range.
+    let magnitude = unsafeBitCast(x, to: SIMD16<Int32>.self) & SIMD16(repeating: .max)
+    if magnitude.max() > 0x4118_0000 {  // bits of 9.5
+        return geluAnyRange(x)
+    }
+    return geluCompensated(x, anyRange: false)
+}
+
+@inline(never) @usableFromInline
+func geluAnyRange(_ x: SIMD16<Float>) -> SIMD16<Float> { geluCompensated(x, anyRange: true) }
+
+@_transparent @usableFromInline
+func geluCompensated(_ x: SIMD16<Float>, anyRange: Bool) -> SIMD16<Float> {
     typealias V = SIMD16<Float>
     // 2z = C1·x + C3·x³, C1 = 2√(2/π), C3 = 0.044715·C1, each as hi + lo.
     let c1h = V(repeating: 1.5957691669464111), c1l = V(repeating: -4.534068054340423e-08)
     let c3h = V(repeating: 0.07135481387376785), c3l = V(repeating: 2.3988324659995897e-09)
     // Past |x| = 20, e^(-2z) is already 0 or inf in Float32 (|2z| > 600).
-    let xc = clampFloat(x, -20, 20)
+    let xc = anyRange ? clampFloat(x, -20, 20) : x
     let x2 = xc * xc
     let x2l = (-x2).addingProduct(xc, xc)                           // x² - x2, exact
     let ph = c3h * x2                                               // C3·x² = ph + pl
@@ -215,8 +314,9 @@ func vectorGelu(_ x: SIMD16<Float>) -> SIMD16<Float> {
     typealias K = SIMD16<Int32>
     let sign = K(repeating: Int32(bitPattern: 0x8000_0000))
     let shBits = unsafeBitCast(sh, to: K.self), slBits = unsafeBitCast(sl, to: K.self)
-    let u = vectorExp(unsafeBitCast(shBits | sign, to: V.self),
-                      tail: unsafeBitCast(slBits ^ ((shBits & sign) ^ sign), to: V.self))
+    let arg = unsafeBitCast(shBits | sign, to: V.self)
+    let tail = unsafeBitCast(slBits ^ ((shBits & sign) ^ sign), to: V.self)
+    let u = anyRange ? vectorExp(arg, tail: tail) : expCore(arg, tail: tail).e
     let numerator = (x * u).replacing(with: x, where: shBits .>= K(repeating: 0))
     return numerator / (V(repeating: 1) + u)
 }

@@ -1,11 +1,14 @@
 // softmax: (n)->(n), exp(x - max(x)) / Σ exp(x - max(x)) per row.
 //
-// Three passes, the last two over the output (in cache for rows up to a few
-// MB): the row maximum (argmax's kernel, so a NaN anywhere wins and the row
-// becomes NaN), then e = exp(x - max) written to out while summing it, then
-// out /= sum. -inf entries give 0; a row of all -inf gives NaN, as the NumPy
-// formula does (-inf - -inf). `_mt` on a long row runs each pass in parallel
-// chunks (the max and the sum merged in chunk order).
+// Two passes, the second over the output only. The first walks the row in
+// blocks of `softmaxBlock`: the block's maximum (argmax's kernel, so a NaN
+// anywhere wins and the row becomes NaN) updates a running shift s, the sum
+// so far is rescaled by e^(s_old - s), and e^(x - s) is written to out and
+// summed. The second multiplies each block by e^(s_block - max) / sum. So x
+// is read from memory once (a separate max pass read it twice), and the
+// output is rescaled by a multiply, not a division. -inf entries give 0; a row of all -inf gives
+// NaN, as the NumPy formula does (-inf - -inf). `_mt` on a long row runs
+// both passes in parallel chunks (the maxima and sums merged in chunk order).
 
 import SnakeABI
 import SnakeRuntime
@@ -61,22 +64,78 @@ func fillUndefinedRow<T: SnakeFloat>(_ n: Int, _ out: UnsafeMutablePointer<T>, _
     return true
 }
 
-/// out[i] /= total
+/// Elements per block of softmax's first pass. Each block is read twice,
+/// for its maximum and then for exp; the second read comes from L1.
+let softmaxBlock = 2048
+
 @inline(__always)
-func divideBy<T: SnakeFloat>(_ n: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ total: Double) {
-    let t = T(total)
-    var i = 0
-    if isUnit(os, T.self) {
-        let tv = T.V(repeating: t)
-        while n &- i >= T.lanes {
-            T.store(T.load(UnsafePointer(out), i) / tv, out, i)
-            i &+= T.lanes
+func softmaxBlocks(_ n: Int) -> Int { (n &+ softmaxBlock &- 1) / softmaxBlock }
+
+/// e^d for one Float64 (the vector exp, one lane used; no libm call).
+@inline(__always)
+func expScalar(_ d: Double) -> Double { vectorExp(SIMD8<Double>(repeating: d))[0] }
+
+/// The first pass over x[0..<n]: each block's maximum updates the running
+/// shift s (the sum so far is rescaled by e^(s_old - s_new)), then
+/// out[i] = e^(x[i] - s) for the block and shifts[b] = s. Returns the final
+/// s (the row maximum; NaN as soon as a block has a NaN, since that row is
+/// all NaN) and Σ e^(x[i] - s) in Float64.
+@inline(never)
+func softmaxFirstPass<T: SnakeFloat>(
+    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int,
+    _ shifts: UnsafeMutablePointer<T>
+) -> (shift: T, total: Double) {
+    var shift = -T.infinity, total = 0.0
+    var start = 0, b = 0
+    while start < n {
+        let count = min(softmaxBlock, n &- start)
+        let xb = x.advanced(bytes: start &* xs), ob = out.advanced(bytes: start &* os)
+        let m = xb.at(argmaxRange(count, xb, xs, origin: 0).index, step: xs)  // a NaN wins
+        if T.isNaN(bits: m.bits) { return (m, .nan) }
+        if m > shift {
+            // total is 0 while the shift is -inf (so no -inf - -inf here).
+            if total != 0 { total *= expScalar(Double(shift) - Double(m)) }
+            shift = m
         }
+        if shift == -T.infinity {  // all -inf so far: e^(x - max) will be 0
+            for i in 0..<count { ob.advanced(bytes: i &* os).pointee = 0 }
+        } else {
+            total += expShifted(count, xb, xs, ob, os, shift)
+        }
+        shifts[b] = shift
+        start &+= count
+        b &+= 1
     }
-    while i < n {
-        let p = out.advanced(bytes: i &* os)
-        p.pointee = p.pointee / t
-        i &+= 1
+    return (shift, total)
+}
+
+/// The second pass: block b of out times e^(shifts[b] - m) / total (so out
+/// becomes e^(x - m) / total; the factor is 1 / total where the block's
+/// shift is the maximum).
+@inline(never)
+func softmaxScale<T: SnakeFloat>(
+    _ n: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ shifts: UnsafePointer<T>, _ m: T, _ total: Double
+) {
+    var start = 0, b = 0
+    while start < n {
+        let count = min(softmaxBlock, n &- start)
+        let f = T(expScalar(Double(shifts[b]) - Double(m)) / total)
+        let ob = out.advanced(bytes: start &* os)
+        var i = 0
+        if isUnit(os, T.self) {
+            let fv = T.V(repeating: f)
+            while count &- i >= T.lanes {
+                T.store(T.load(UnsafePointer(ob), i) * fv, ob, i)
+                i &+= T.lanes
+            }
+        }
+        while i < count {
+            let p = ob.advanced(bytes: i &* os)
+            p.pointee = p.pointee * f
+            i &+= 1
+        }
+        start &+= count
+        b &+= 1
     }
 }
 
@@ -90,36 +149,50 @@ func softmax<T: SnakeFloat>(
         row: { r in
             let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
             guard n > 0 else { return }
-            let m = xr.at(argmaxRange(n, xr, xs, origin: 0).index, step: xs)  // a NaN wins
-            if fillUndefinedRow(n, or, os, m) { return }
-            divideBy(n, or, os, expShifted(n, xr, xs, or, os, m))
+            withUnsafeTemporaryAllocation(of: T.self, capacity: softmaxBlocks(n)) { shifts in
+                let s0 = shifts.baseAddress!
+                let (m, total) = softmaxFirstPass(n, xr, xs, or, os, s0)
+                if fillUndefinedRow(n, or, os, m) { return }
+                softmaxScale(n, or, os, s0, m, total)
+            }
         },
         longRow: { r, tasks in
             let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
-            withUnsafeTemporaryAllocation(of: ArgmaxPartial<T.Bits>.self, capacity: tasks) { best in
-                let b0 = best.baseAddress!
+            // Chunk t's block shifts start at first[t] in one scratch array.
+            var blocks = 0
+            for t in 0..<tasks { blocks &+= softmaxBlocks(split(n, tasks, t).1) }
+            withUnsafeTemporaryAllocation(of: T.self, capacity: blocks) { shifts in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: tasks) { first in
+            withUnsafeTemporaryAllocation(of: (shift: T, total: Double).self, capacity: tasks) { parts in
+                let s0 = shifts.baseAddress!, f0 = first.baseAddress!, p0 = parts.baseAddress!
+                var at = 0
+                for t in 0..<tasks {
+                    (f0 + t).initialize(to: at)
+                    at &+= softmaxBlocks(split(n, tasks, t).1)
+                }
                 parallelFor(tasks) { t in
                     let (s, c) = split(n, tasks, t)
-                    (b0 + t).initialize(to: argmaxRange(c, xr.advanced(bytes: s &* xs), xs, origin: s))
+                    (p0 + t).initialize(to: softmaxFirstPass(c, xr.advanced(bytes: s &* xs), xs,
+                                                             or.advanced(bytes: s &* os), os, s0 + f0[t]))
                 }
-                var top = b0[0]
-                for t in 1..<tasks { top = argmaxMerge(top, b0[t]) }
-                let m = xr.at(top.index, step: xs)
+                // Merged in chunk order: the maximum (a NaN wins), then the
+                // chunks' sums rescaled to it.
+                var m = p0[0].shift
+                for t in 1..<tasks where !T.isNaN(bits: m.bits) {
+                    let c = p0[t].shift
+                    if T.isNaN(bits: c.bits) || c > m { m = c }
+                }
                 if fillUndefinedRow(n, or, os, m) { return }
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: tasks) { sums in
-                    let s0 = sums.baseAddress!
-                    parallelFor(tasks) { t in
-                        let (s, c) = split(n, tasks, t)
-                        (s0 + t).initialize(to: expShifted(c, xr.advanced(bytes: s &* xs), xs,
-                                                           or.advanced(bytes: s &* os), os, m))
-                    }
-                    var total = 0.0
-                    for t in 0..<tasks { total += s0[t] }
-                    parallelFor(tasks) { t in
-                        let (s, c) = split(n, tasks, t)
-                        divideBy(c, or.advanced(bytes: s &* os), os, total)
-                    }
+                var total = 0.0
+                for t in 0..<tasks where p0[t].total != 0 {
+                    total += p0[t].total * expScalar(Double(p0[t].shift) - Double(m))
                 }
+                parallelFor(tasks) { t in
+                    let (s, c) = split(n, tasks, t)
+                    softmaxScale(c, or.advanced(bytes: s &* os), os, s0 + f0[t], m, total)
+                }
+            }
+            }
             }
         })
 }
