@@ -516,6 +516,33 @@ def test_named_nan_cases_are_quiet():
         assert np.isnan(snake.dot(x, np.ones(4)))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_exp_kernels_warn_as_the_numpy_formulas(dtype):
+    """softmax raises "underflow" where np.exp in its formula does (a result
+    that is subnormal or 0), and nothing else; gelu raises nothing for any
+    finite input, as the tanh formula (its tanh saturates) does not. Wide
+    inputs take the any-range exp path; every row also has ordinary lanes."""
+    fi = np.finfo(dtype)
+    wide = np.array([0.0, -1.0, 30.0, -30.0, 1e4, -1e4, fi.max, -fi.max, 5.0, -5.0] * 4, dtype)
+    with np.errstate(all="raise"):
+        got = snake.gelu(wide)  # no FloatingPointError
+        assert np.array_equal(got[[2, 4, 6, 12, 14, 16]], wide[[2, 4, 6, 12, 14, 16]])
+        assert np.all(got[[3, 5, 7]] == 0)
+        snake.softmax(np.linspace(-50, 0, 40).astype(dtype))  # nothing underflows
+        for gap in (-1000.0, np.log(fi.tiny) - 3):  # 0, subnormal
+            row = np.zeros(40, dtype)
+            row[7] = gap
+            with pytest.raises(FloatingPointError, match="underflow"):
+                np.exp(row - row.max())
+            with pytest.raises(FloatingPointError, match="underflow"):
+                snake.softmax(row)
+    with np.errstate(under="ignore"):
+        row[7] = np.log(fi.tiny) - 3
+        got = snake.softmax(row)
+        want = np.exp(row.astype(np.float64)) / np.exp(row.astype(np.float64)).sum()
+        assert 0 < got[7] < fi.tiny and abs(float(got[7]) - want[7]) <= float(fi.smallest_subnormal)
+
+
 def test_clip_edge_semantics():
     assert snake.clip(5.0, 3.0, 1.0) == 1.0  # lo > hi gives hi
     assert snake.clip(-5.0, 3.0, 1.0) == 1.0

@@ -13,6 +13,7 @@ import Darwin
 
 public let fpInvalid: Int32 = FE_INVALID
 public let fpOverflow: Int32 = FE_OVERFLOW
+public let fpUnderflow: Int32 = FE_UNDERFLOW
 /// The flags NumPy reports (it ignores "inexact").
 public let fpNumPyFlags: Int32 = FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW
 

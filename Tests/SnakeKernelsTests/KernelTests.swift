@@ -345,7 +345,7 @@ final class KernelTests: XCTestCase {
     /// whole range: its fast path (|x| <= 708 / 87), the any-range path
     /// (underflow to subnormals and 0, overflow to inf, NaN), and vectors
     /// that mix both (one large lane sends all lanes down the any-range path).
-    func checkExp<T: SnakeFloat>(_: T.Type, bound: Double, limit: Double) {
+    func checkExp<T: SnakeFloat>(_: T.Type, bound: Double, limit: Double, underflowBelow: Double) {
         var xs: [Double] = [0, -0.0, .infinity, -.infinity, .nan, 1, -1, limit, -limit, bound, -bound]
         var g = SplitMix(5)
         for i in 0..<20_000 { xs.append(-bound + 2 * bound * Double(i) / 20_000) }
@@ -358,7 +358,13 @@ final class KernelTests: XCTestCase {
                 var v = T.V(repeating: 0)
                 for l in 0..<lanes { v[l] = T(xs[min(start + l, xs.count - 1)]) }
                 if mixed { v[lanes - 1] = T(bound) }  // forces the any-range path
-                let e = T.exp(v)
+                var underflow = false
+                let e = T.exp(v, underflow: &underflow)
+                // `underflow` reports a lane whose result is subnormal or 0
+                // (and only those: lanes >= -700 / -80 never set it).
+                let lows = (0..<lanes).map { Double(v[$0]) }.filter { !$0.isNaN }
+                if lows.contains(where: { $0 < -underflowBelow - 1 }) { XCTAssertTrue(underflow) }
+                if !lows.contains(where: { $0 < -underflowBelow + 8 }) { XCTAssertFalse(underflow) }
                 for l in 0..<(mixed ? lanes - 1 : lanes) {
                     let x = Double(v[l]), want = Foundation.exp(x)
                     let u = ulps(e[l], want, T.self)
@@ -370,6 +376,7 @@ final class KernelTests: XCTestCase {
         print("exp \(T.self): worst \(worst.fast) ulps on the fast path, \(worst.anyRange) on the any-range path")
     }
 
-    func testExpFloat64() { checkExp(Double.self, bound: 760, limit: 708) }
-    func testExpFloat32() { checkExp(Float.self, bound: 110, limit: 87) }
+    // underflowBelow: -ln of the smallest normal (results below it are subnormal).
+    func testExpFloat64() { checkExp(Double.self, bound: 760, limit: 708, underflowBelow: 708.4) }
+    func testExpFloat32() { checkExp(Float.self, bound: 110, limit: 87, underflowBelow: 87.3) }
 }

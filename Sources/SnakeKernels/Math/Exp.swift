@@ -20,12 +20,27 @@
 /// four xmm registers.
 @_transparent @usableFromInline
 func clampDouble(_ x: SIMD8<Double>, _ lo: Double, _ hi: Double) -> SIMD8<Double> {
-    var r = x
     let k = orderKeys(x)
     let num = .!nanLanes(x)
-    r.replace(with: lo, where: (k .< orderKeys(SIMD8(repeating: lo))) .& num)
-    r.replace(with: hi, where: (k .> orderKeys(SIMD8(repeating: hi))) .& num)
-    return r
+    let low = (k .< orderKeys(SIMD8(repeating: lo))) .& num
+    let high = (k .> orderKeys(SIMD8(repeating: hi))) .& num
+    return select(low, SIMD8(repeating: lo), select(high, SIMD8(repeating: hi), x))
+}
+
+/// a where m, else b, as bit operations on the lanes: `replace(with:where:)`
+/// compiled to 128-bit pieces in these functions on AVX-512.
+@_transparent @usableFromInline
+func select(_ m: SIMDMask<SIMD8<Int64>>, _ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
+    let mi = unsafeBitCast(m, to: SIMD8<Int64>.self)
+    let ai = unsafeBitCast(a, to: SIMD8<Int64>.self), bi = unsafeBitCast(b, to: SIMD8<Int64>.self)
+    return unsafeBitCast(bi ^ ((ai ^ bi) & mi), to: SIMD8<Double>.self)
+}
+
+@_transparent @usableFromInline
+func select(_ m: SIMDMask<SIMD16<Int32>>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+    let mi = unsafeBitCast(m, to: SIMD16<Int32>.self)
+    let ai = unsafeBitCast(a, to: SIMD16<Int32>.self), bi = unsafeBitCast(b, to: SIMD16<Int32>.self)
+    return unsafeBitCast(bi ^ ((ai ^ bi) & mi), to: SIMD16<Float>.self)
 }
 
 @_transparent @usableFromInline
@@ -61,8 +76,9 @@ func orderKeys(_ x: SIMD8<Double>) -> SIMD8<Int64> {
     return b ^ ((b &>> 63) & SIMD8(repeating: 0x7FFF_FFFF_FFFF_FFFF))
 }
 
-/// e^x per lane. `forFloat32`: a degree-7 polynomial (relative error
-/// < 1e-8, plenty for a result rounded to Float32) instead of degree 11.
+/// e^x per lane; sets `underflow` when a lane's result underflowed to 0
+/// (the caller raises the flag once: raising it per vector doubled the
+/// time of exp-heavy rows).
 ///
 /// Lanes with |x| <= 708 (every lane, in softmax and gelu's usual inputs)
 /// take `expCore`, which needs ~20 constants and one scaling; a vector with
@@ -70,18 +86,37 @@ func orderKeys(_ x: SIMD8<Double>) -> SIMD8<Int64> {
 /// range handling inline, the loop needed more constants than the 32 zmm
 /// registers and LLVM rotated ~30 of them through `vmovapd` every iteration.
 @_transparent @usableFromInline
-func vectorExp(_ x: SIMD8<Double>, forFloat32: Bool = false) -> SIMD8<Double> {
-    let magnitude = unsafeBitCast(x, to: SIMD8<Int64>.self) & SIMD8(repeating: .max)
-    // A max reduction, not `any(mask)`: the stdlib built that mask lane by lane.
-    if magnitude.max() > 0x4086_2000_0000_0000 {  // bits of 708.0
-        return expAnyRange(x, forFloat32: forFloat32)
+func vectorExp(_ x: SIMD8<Double>, underflow: inout Bool) -> SIMD8<Double> {
+    if exceeds(x, 0x4086_2000_0000_0000) {  // bits of 708.0
+        var v = x
+        if expAnyRange(&v) { underflow = true }
+        return v
     }
-    return expCore(x, forFloat32: forFloat32).e
+    return expCore(x, forFloat32: false).e
+}
+
+/// Whether any lane has |x| above the float whose bits are `limit`, by an
+/// OR of (limit - |x| bits) sign bits: not `any(mask)` or `max()`, which
+/// the stdlib built lane by lane or called out of line.
+@_transparent @usableFromInline
+func exceeds(_ x: SIMD8<Double>, _ limit: Int64) -> Bool {
+    let over = SIMD8(repeating: limit) &- (unsafeBitCast(x, to: SIMD8<Int64>.self) & SIMD8(repeating: .max))
+    let r4 = over.lowHalf | over.highHalf, r2 = r4.lowHalf | r4.highHalf
+    return r2[0] | r2[1] < 0
+}
+
+@_transparent @usableFromInline
+func exceeds(_ x: SIMD16<Float>, _ limit: Int32) -> Bool {
+    let over = SIMD16(repeating: limit) &- (unsafeBitCast(x, to: SIMD16<Int32>.self) & SIMD16(repeating: .max))
+    let r8 = over.lowHalf | over.highHalf, r4 = r8.lowHalf | r8.highHalf, r2 = r4.lowHalf | r4.highHalf
+    return r2[0] | r2[1] < 0
 }
 
 /// e^x for |x| <= 708 as e, with the parts the any-range path scales itself:
 /// p = e^r and kShifted, the sum that carries k. For |x| <= 708 the result
 /// is a normal number, so 2^k is applied by adding k to p's exponent field.
+/// `forFloat32`: a degree-7 polynomial (relative error < 1e-8, plenty for
+/// a result rounded to Float32) instead of degree 11.
 @_transparent @usableFromInline
 func expCore(_ x: SIMD8<Double>, forFloat32: Bool) -> (e: SIMD8<Double>, p: SIMD8<Double>, kShifted: SIMD8<Double>) {
     typealias V = SIMD8<Double>
@@ -130,34 +165,51 @@ func expCore(_ x: SIMD8<Double>, forFloat32: Bool) -> (e: SIMD8<Double>, p: SIMD
     return (e, p, kShifted)
 }
 
-/// e^x for any x: 2^k applied as two powers of two so that k down to the
-/// subnormal range and up to the top exponent never overflows an
-/// intermediate. Inputs past the overflow threshold give +inf by selection,
-/// not by overflowing arithmetic, so no spurious "overflow" flag; NaN lanes
-/// are passed through (quiet NaN arithmetic raises no flag; a NaN clamped
-/// to lo would raise "underflow").
+/// e^x for any x. Lanes past the overflow threshold give +inf and lanes
+/// below `lo` give 0 by selection (computed as e^0 meanwhile, so no
+/// spurious "overflow" flag). Every other lane gets p · 2^k without
+/// floating-point arithmetic on a subnormal: where the result is normal, k
+/// is added to p's exponent field as in expCore; where it is subnormal,
+/// t = p · 2^(k + 1074) (normal) is rounded to an integer by adding 2^52,
+/// and that integer is the subnormal's bit pattern (one rounding, as a
+/// multiply would give). A multiply with a subnormal result took a
+/// microcode assist, ~10x the whole exp. `flagUnderflow`: lo is -745.2,
+/// past the smallest subnormal, and the Bool returned says whether a lane
+/// was subnormal or 0 (the caller raises "underflow" as np.exp does);
+/// without it lo is -708, below which e^x is lost when added to 1 (gelu),
+/// and the Bool is false. NaN lanes are passed through.
+///
+/// Out of line, with the vector passed in memory: passed by value it came
+/// in four xmm registers and LLVM then computed the whole function in
+/// 128-bit pieces.
 @inline(never) @usableFromInline
-func expAnyRange(_ x: SIMD8<Double>, forFloat32: Bool) -> SIMD8<Double> {
+func expAnyRange(_ v: inout SIMD8<Double>) -> Bool {
+    let (e, below) = expAnyRangeValue(v, forFloat32: false, flagUnderflow: true)
+    v = e
+    return below
+}
+
+@_transparent @usableFromInline
+func expAnyRangeValue(_ x: SIMD8<Double>, forFloat32: Bool, flagUnderflow: Bool) -> (SIMD8<Double>, Bool) {
     typealias V = SIMD8<Double>
     typealias K = SIMD8<Int64>
-    let hi = 709.782712893384, lo = -745.2
+    let hi = 709.782712893384, lo = flagUnderflow ? -745.2 : -708.0
     let isNaN = nanLanes(x)
     let kx = orderKeys(x)
     let above = (kx .> orderKeys(V(repeating: hi))) .& .!isNaN
     let below = (kx .< orderKeys(V(repeating: lo))) .& .!isNaN
-    var xc = x
-    xc.replace(with: lo, where: below)
-    xc.replace(with: hi, where: above)
-    xc.replace(with: 0, where: isNaN)
-    let (_, p, kShifted) = expCore(xc, forFloat32: forFloat32)
+    let (normal, p, kShifted) = expCore(select(isNaN .| above .| below, V(repeating: 0), x), forFloat32: forFloat32)
     let ki = unsafeBitCast(kShifted, to: K.self) &- unsafeBitCast(V(repeating: 0x1.8p52), to: K.self)
-    let k1 = ki &>> 1, k2 = ki &- k1
-    let s1 = unsafeBitCast((k1 &+ 1023) &<< 52, to: V.self)
-    let s2 = unsafeBitCast((k2 &+ 1023) &<< 52, to: V.self)
-    var e = p * s1 * s2
-    e.replace(with: .infinity, where: above)
-    e.replace(with: 0, where: below)
-    return e.replacing(with: x, where: isNaN)
+    // Subnormal where p's exponent field + k <= 0; there k + 1074 >= -1.
+    let tiny = (unsafeBitCast(p, to: K.self) &>> 52) &+ ki .<= K(repeating: 0)
+    let s = select(tiny, unsafeBitCast((ki &+ (1074 + 1023)) &<< 52, to: V.self), V(repeating: 1))
+    let rounded = madd(V(repeating: 0x1p52), p, s)
+    let sub = unsafeBitCast(unsafeBitCast(rounded, to: K.self) &- unsafeBitCast(V(repeating: 0x1p52), to: K.self), to: V.self)
+    let e = select(tiny, sub, normal)
+    let flagged = unsafeBitCast(below .| tiny, to: K.self), f4 = flagged.lowHalf | flagged.highHalf
+    let f2 = f4.lowHalf | f4.highHalf
+    return (select(isNaN, x, select(below, V(repeating: 0), select(above, V(repeating: .infinity), e))),
+            flagUnderflow && f2[0] | f2[1] != 0)
 }
 
 /// Float order keys: integers that compare like the floats (NaN aside).
@@ -169,21 +221,22 @@ func orderKeys(_ x: SIMD16<Float>) -> SIMD16<Int32> {
     return b ^ ((b &>> 31) & SIMD16(repeating: 0x7FFF_FFFF))
 }
 
-/// e^(x + tail) per lane, for a tail far below x's ulp (gelu's compensated
-/// exponent). The default -0.0 is the one constant LLVM may fold away from
-/// `r + tail` under IEEE rules (r + -0.0 == r for every r), so callers
-/// without a tail pay nothing for it. As for Float64: lanes with |x| <= 87
-/// take `expCore`, any other lane sends the vector to `expAnyRange`.
+/// e^x per lane, as for Float64: lanes with |x| <= 87 take `expCore`, any
+/// other lane sends the vector to `expAnyRange`.
 @_transparent @usableFromInline
-func vectorExp(_ x: SIMD16<Float>, tail: SIMD16<Float> = SIMD16(repeating: -0.0)) -> SIMD16<Float> {
-    let magnitude = unsafeBitCast(x, to: SIMD16<Int32>.self) & SIMD16(repeating: .max)
-    if magnitude.max() > 0x42AE_0000 {  // bits of 87.0
-        return expAnyRange(x, tail: tail)
+func vectorExp(_ x: SIMD16<Float>, underflow: inout Bool) -> SIMD16<Float> {
+    if exceeds(x, 0x42AE_0000) {  // bits of 87.0
+        var v = x
+        if expAnyRange(&v) { underflow = true }
+        return v
     }
-    return expCore(x, tail: tail).e
+    return expCore(x, tail: SIMD16(repeating: -0.0)).e
 }
 
-/// e^(x + tail) for |x| <= 87 (a normal result), as for Float64: degree-7
+/// e^(x + tail) for |x| <= 87 (a normal result), for a tail far below x's
+/// ulp (gelu's compensated exponent; -0.0 is the one constant LLVM may fold
+/// away from `r + tail` under IEEE rules, so callers without a tail pay
+/// nothing for it). As for Float64: degree-7
 /// Taylor polynomial on |r| <= ln2/2 (relative error < 1e-8), 2^k added to
 /// the exponent field.
 @_transparent @usableFromInline
@@ -208,29 +261,36 @@ func expCore(_ x: SIMD16<Float>, tail: SIMD16<Float>) -> (e: SIMD16<Float>, p: S
     return (e, p, kShifted)
 }
 
-/// e^(x + tail) for any x, as `expAnyRange` for Float64.
+/// e^(x + tail) for any x, as `expAnyRange` for Float64 (lo: -103.9, or
+/// -87 without the underflow flag).
 @inline(never) @usableFromInline
-func expAnyRange(_ x: SIMD16<Float>, tail: SIMD16<Float>) -> SIMD16<Float> {
+func expAnyRange(_ v: inout SIMD16<Float>) -> Bool {
+    let (e, below) = expAnyRangeValue(v, tail: SIMD16(repeating: -0.0), flagUnderflow: true)
+    v = e
+    return below
+}
+
+@_transparent @usableFromInline
+func expAnyRangeValue(_ x: SIMD16<Float>, tail: SIMD16<Float>, flagUnderflow: Bool) -> (SIMD16<Float>, Bool) {
     typealias V = SIMD16<Float>
     typealias K = SIMD16<Int32>
-    let hi: Float = 88.72283, lo: Float = -103.9
+    let hi: Float = 88.72283, lo: Float = flagUnderflow ? -103.9 : -87
     let isNaN = nanLanes(x)
     let kx = orderKeys(x)
     let above = (kx .> orderKeys(V(repeating: hi))) .& .!isNaN
     let below = (kx .< orderKeys(V(repeating: lo))) .& .!isNaN
-    var xc = x
-    xc.replace(with: lo, where: below)
-    xc.replace(with: hi, where: above)
-    xc.replace(with: 0, where: isNaN)
-    let (_, p, kShifted) = expCore(xc, tail: tail)
+    let out = isNaN .| above .| below
+    let (normal, p, kShifted) = expCore(select(out, V(repeating: 0), x), tail: select(out, V(repeating: 0), tail))
     let ki = unsafeBitCast(kShifted, to: K.self) &- unsafeBitCast(V(repeating: 0x1.8p23), to: K.self)
-    let k1 = ki &>> 1, k2 = ki &- k1
-    let s1 = unsafeBitCast((k1 &+ 127) &<< 23, to: V.self)
-    let s2 = unsafeBitCast((k2 &+ 127) &<< 23, to: V.self)
-    var e = p * s1 * s2
-    e.replace(with: .infinity, where: above)
-    e.replace(with: 0, where: below)
-    return e.replacing(with: x, where: isNaN)
+    let tiny = (unsafeBitCast(p, to: K.self) &>> 23) &+ ki .<= K(repeating: 0)
+    let s = select(tiny, unsafeBitCast((ki &+ (149 + 127)) &<< 23, to: V.self), V(repeating: 1))
+    let rounded = madd(V(repeating: 0x1p23), p, s)
+    let sub = unsafeBitCast(unsafeBitCast(rounded, to: K.self) &- unsafeBitCast(V(repeating: 0x1p23), to: K.self), to: V.self)
+    let e = select(tiny, sub, normal)
+    let flagged = unsafeBitCast(below .| tiny, to: K.self), f8 = flagged.lowHalf | flagged.highHalf
+    let f4 = f8.lowHalf | f8.highHalf, f2 = f4.lowHalf | f4.highHalf
+    return (select(isNaN, x, select(below, V(repeating: 0), select(above, V(repeating: .infinity), e))),
+            flagUnderflow && f2[0] | f2[1] != 0)
 }
 
 // gelu(x) = 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) = x / (1 + e^(-2z)),
@@ -245,20 +305,23 @@ func vectorGelu(_ x: SIMD8<Double>, forFloat32: Bool = false) -> SIMD8<Double> {
     // |x| <= 20 (|2z| <= 603): no clamp, and e^(-2z) in expCore's range.
     // The clamp's masked selects compiled to xmm pieces; one check per
     // vector (the max reduction) is cheaper.
-    let magnitude = unsafeBitCast(x, to: SIMD8<Int64>.self) & SIMD8(repeating: .max)
-    if magnitude.max() > 0x4034_0000_0000_0000 {  // bits of 20.0
-        return geluAnyRange(x, forFloat32: forFloat32)
+    if exceeds(x, 0x4034_0000_0000_0000) {  // bits of 20.0
+        var v = x
+        geluAnyRange(&v, forFloat32: forFloat32)
+        return v
     }
     let z = V(repeating: 0.7978845608028654) * madd(x, V(repeating: 0.044715) * x, x * x)
     return x / (V(repeating: 1) + expCore(V(repeating: -2) * z, forFloat32: forFloat32).e)
 }
 
+/// Out of line and in memory, as expAnyRange.
 @inline(never) @usableFromInline
-func geluAnyRange(_ x: SIMD8<Double>, forFloat32: Bool) -> SIMD8<Double> {
+func geluAnyRange(_ v: inout SIMD8<Double>, forFloat32: Bool) {
     typealias V = SIMD8<Double>
+    let x = v
     let xc = clampDouble(x, -1e5, 1e5)
     let z = V(repeating: 0.7978845608028654) * madd(xc, V(repeating: 0.044715) * xc, xc * xc)
-    return x / (V(repeating: 1) + vectorExp(V(repeating: -2) * z, forFloat32: forFloat32))
+    v = x / (V(repeating: 1) + expAnyRangeValue(V(repeating: -2) * z, forFloat32: forFloat32, flagUnderflow: false).0)
 }
 
 // Float32 gelu needs its exponent -2z to more than Float32 precision: 2z
@@ -280,15 +343,16 @@ func geluAnyRange(_ x: SIMD8<Double>, forFloat32: Bool) -> SIMD8<Double> {
 @_transparent @usableFromInline
 func vectorGelu(_ x: SIMD16<Float>) -> SIMD16<Float> {
     // |x| <= 9.5 (|2z| <= 77): no clamp, and e^(-|2z|) in expCore's range.
-    let magnitude = unsafeBitCast(x, to: SIMD16<Int32>.self) & SIMD16(repeating: .max)
-    if magnitude.max() > 0x4118_0000 {  // bits of 9.5
-        return geluAnyRange(x)
+    if exceeds(x, 0x4118_0000) {  // bits of 9.5
+        var v = x
+        geluAnyRange(&v)
+        return v
     }
     return geluCompensated(x, anyRange: false)
 }
 
 @inline(never) @usableFromInline
-func geluAnyRange(_ x: SIMD16<Float>) -> SIMD16<Float> { geluCompensated(x, anyRange: true) }
+func geluAnyRange(_ v: inout SIMD16<Float>) { v = geluCompensated(v, anyRange: true) }
 
 @_transparent @usableFromInline
 func geluCompensated(_ x: SIMD16<Float>, anyRange: Bool) -> SIMD16<Float> {
@@ -316,8 +380,22 @@ func geluCompensated(_ x: SIMD16<Float>, anyRange: Bool) -> SIMD16<Float> {
     let shBits = unsafeBitCast(sh, to: K.self), slBits = unsafeBitCast(sl, to: K.self)
     let arg = unsafeBitCast(shBits | sign, to: V.self)
     let tail = unsafeBitCast(slBits ^ ((shBits & sign) ^ sign), to: V.self)
-    let u = anyRange ? vectorExp(arg, tail: tail) : expCore(arg, tail: tail).e
-    let numerator = (x * u).replacing(with: x, where: shBits .>= K(repeating: 0))
+    var u: V
+    if anyRange {
+        // u down to the subnormals (x·u is the result for z < 0), except
+        // where u is subnormal and |x|·u < 2^-126: there the multiply would
+        // raise "underflow", and u = 0 gives 0, as NumPy's formula does
+        // (within 2^-126). (|x| >= 9.5 wherever u is subnormal.)
+        u = expAnyRangeValue(arg, tail: tail, flagUnderflow: true).0
+        let absX = unsafeBitCast(unsafeBitCast(xc, to: K.self) & K(repeating: 0x7FFF_FFFF), to: V.self)
+        let scaled = unsafeBitCast((u * V(repeating: 0x1p64)) * absX, to: K.self)
+        let flush = (unsafeBitCast(u, to: K.self) .< K(repeating: 0x0080_0000))  // u < 2^-126
+            .& (scaled .< K(repeating: 0x2080_0000))  // |x|·u·2^64 < 2^-62
+        u = select(flush, V(repeating: 0), u)
+    } else {
+        u = expCore(arg, tail: tail).e
+    }
+    let numerator = select(shBits .>= K(repeating: 0), x, x * u)
     return numerator / (V(repeating: 1) + u)
 }
 #else

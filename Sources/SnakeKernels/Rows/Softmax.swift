@@ -23,6 +23,7 @@ func expShifted<T: SnakeFloat>(
 ) -> Double {
     var total = 0.0
     var i = 0
+    var underflow = false
     if isUnit(xs, T.self) && isUnit(os, T.self) {
         let mv = T.V(repeating: m)
         // Blocks of 64 vectors summed in T, then added in Float64: a float32
@@ -31,7 +32,7 @@ func expShifted<T: SnakeFloat>(
             let end = i &+ min(64 &* T.lanes, (n &- i) / T.lanes &* T.lanes)
             var acc = T.V()
             while i < end {
-                var e = T.exp(T.load(x, i) - mv)
+                var e = T.exp(T.load(x, i) - mv, underflow: &underflow)
                 // A byte copy, not T.store: here the stdlib's unaligned
                 // vector store stayed an out-of-line call for SIMD16<Float>,
                 // and the whole float32 loop ran in xmm pieces around it.
@@ -43,11 +44,12 @@ func expShifted<T: SnakeFloat>(
         }
     }
     while i < n {
-        let e = T.exp(T.V(repeating: x.at(i, step: xs) - m))[0]
+        let e = T.exp(T.V(repeating: x.at(i, step: xs) - m), underflow: &underflow)[0]
         out.advanced(bytes: i &* os).pointee = e
         total += Double(e)
         i &+= 1
     }
+    if underflow { raiseFPFlags(fpUnderflow) }  // as np.exp does
     return total
 }
 
@@ -73,7 +75,10 @@ func softmaxBlocks(_ n: Int) -> Int { (n &+ softmaxBlock &- 1) / softmaxBlock }
 
 /// e^d for one Float64 (the vector exp, one lane used; no libm call).
 @inline(__always)
-func expScalar(_ d: Double) -> Double { vectorExp(SIMD8<Double>(repeating: d))[0] }
+func expScalar(_ d: Double) -> Double {
+    var underflow = false  // a rescaling factor: no flag of its own
+    return vectorExp(SIMD8<Double>(repeating: d), underflow: &underflow)[0]
+}
 
 /// The first pass over x[0..<n]: each block's maximum updates the running
 /// shift s (the sum so far is rescaled by e^(s_old - s_new)), then

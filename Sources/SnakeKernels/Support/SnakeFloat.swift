@@ -27,10 +27,10 @@ public protocol SnakeFloat: BinaryFloatingPoint, SIMDScalar, Codable {
     static func clipConstant(_ x: V, _ lo: V, _ hi: V) -> V
     /// x > 0 || isnan(x) ? x : +0.0
     static func relu(_ x: V) -> V
-    /// e^x per lane (Math/Exp.swift): within a few ulps; +inf above the
-    /// overflow threshold and 0 below underflow without raising "overflow";
-    /// NaN stays NaN.
-    static func exp(_ x: V) -> V
+    /// e^x per lane (Math/Exp.swift): within 1.2 ulp; +inf above the
+    /// overflow threshold without raising "overflow", 0 below underflow
+    /// with `underflow` set (the caller raises the flag once); NaN stays NaN.
+    static func exp(_ x: V, underflow: inout Bool) -> V
     /// gelu, tanh approximation (Math/Exp.swift).
     static func gelu(_ x: V) -> V
 }
@@ -52,7 +52,7 @@ extension Double: SnakeFloat {
     @inline(__always) public static func relu(_ x: V) -> V {
         x.replacing(with: 0, where: .!(x .> 0) .& (x .== x))
     }
-    @_transparent public static func exp(_ x: V) -> V { vectorExp(x) }
+    @_transparent public static func exp(_ x: V, underflow: inout Bool) -> V { vectorExp(x, underflow: &underflow) }
     @_transparent public static func gelu(_ x: V) -> V { vectorGelu(x) }
 }
 
@@ -73,7 +73,7 @@ extension Float: SnakeFloat {
     @inline(__always) public static func relu(_ x: V) -> V {
         x.replacing(with: 0, where: .!(x .> 0) .& (x .== x))
     }
-    @_transparent public static func exp(_ x: V) -> V { vectorExp(x) }
+    @_transparent public static func exp(_ x: V, underflow: inout Bool) -> V { vectorExp(x, underflow: &underflow) }
     @_transparent public static func gelu(_ x: V) -> V { vectorGelu(x) }
 }
 
