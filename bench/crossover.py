@@ -4,7 +4,8 @@
 
 For every `_mt` ufunc in the kernel table, forces it parallel at every size
 (grain 1, through the private hook snake._snake._set_mt_grain), times it and
-the single-threaded ufunc over sizes 2^10..2^23 (best of repeats), and
+the single-threaded ufunc over sizes 2^10..2^23 and the midpoints between
+them (best of repeats), and
 reports the smallest size from which the threaded version is at least 10%
 faster at every larger size. The suggested table value `mt_grain` is half
 of that size (float32 sizes counted as half as many float64 elements, as
@@ -21,6 +22,8 @@ from snake import _snake
 from snake._bench import CASES, base_name, best_time, fmt_time
 
 WIN = 1.10
+# 2^10..2^23 and the midpoints 1.5 * 2^k between them.
+SIZES = sorted({1 << k for k in range(10, 24)} | {3 << k for k in range(9, 22)})
 
 
 def measure(name: str, dtype, repeat: int):
@@ -30,13 +33,12 @@ def measure(name: str, dtype, repeat: int):
     old = _snake._set_mt_grain(name, 1)
     rows = []
     try:
-        for k in range(10, 24):
-            n = 1 << k
+        for n in SIZES:
             args = CASES[base_name(name)]["inputs"](n, dtype, rng)
             t_st = best_time(lambda: st(*args), repeat)
             t_mt = best_time(lambda: mt(*args), repeat)
             rows.append((n, t_st, t_mt))
-            print(f"  {name:<12} {np.dtype(dtype).name:<8} n=2^{k:<3} st {fmt_time(t_st):>9}  "
+            print(f"  {name:<12} {np.dtype(dtype).name:<8} n={n:<8} st {fmt_time(t_st):>9}  "
                   f"mt {fmt_time(t_mt):>9}  speedup {t_st / t_mt:5.2f}x", flush=True)
     finally:
         _snake._set_mt_grain(name, old)
