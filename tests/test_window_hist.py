@@ -303,3 +303,23 @@ def test_docstring_examples_run(f):
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
     runner.run(test)
     assert runner.failures == 0
+
+
+@pytest.mark.parametrize("f", HISTOGRAM)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_histogram_signed_zeros_and_vector_tails(f, dtype, rng):
+    """-0.0 and 0.0 as values and as bounds (equal, as np.histogram compares
+    them), every length around the 8-value vector loop, strided views (the
+    scalar loop), and values on, just past and far from every edge."""
+    specials = np.array([-0.0, 0.0, -1.0, 1.0, np.nan, np.inf, -np.inf, 0.5, -0.5,
+                         np.nextafter(0.0, 1.0), np.nextafter(0.0, -1.0)], dtype)
+    for lo, hi in ((0.0, 1.0), (-0.0, 1.0), (-1.0, 0.0), (-1.0, -0.0), (-1.0, 1.0)):
+        for n_bins in (1, 2, 3, 10):
+            edges = np.linspace(lo, hi, n_bins + 1).astype(dtype)
+            pool = np.concatenate([specials, edges, np.nextafter(edges, dtype(np.inf)),
+                                   np.nextafter(edges, dtype(-np.inf))])
+            for n in list(range(0, 26)) + [63, 64, 65]:
+                x = rng.choice(pool, n).astype(dtype)
+                for view in (x, np.repeat(x, 2)[::2], x[::-1]):
+                    want = np.histogram(view, n_bins, (lo, hi))[0]
+                    assert np.array_equal(f(view, n_bins, lo, hi), want), (lo, hi, n_bins, n)

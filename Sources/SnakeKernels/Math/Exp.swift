@@ -27,32 +27,6 @@ func clampDouble(_ x: SIMD8<Double>, _ lo: Double, _ hi: Double) -> SIMD8<Double
     return select(low, SIMD8(repeating: lo), select(high, SIMD8(repeating: hi), x))
 }
 
-/// a where m, else b, as bit operations on the lanes: `replace(with:where:)`
-/// compiled to 128-bit pieces in these functions on AVX-512.
-@_transparent @usableFromInline
-func select(_ m: SIMDMask<SIMD8<Int64>>, _ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
-    let mi = unsafeBitCast(m, to: SIMD8<Int64>.self)
-    let ai = unsafeBitCast(a, to: SIMD8<Int64>.self), bi = unsafeBitCast(b, to: SIMD8<Int64>.self)
-    return unsafeBitCast(bi ^ ((ai ^ bi) & mi), to: SIMD8<Double>.self)
-}
-
-@_transparent @usableFromInline
-func select(_ m: SIMDMask<SIMD16<Int32>>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
-    let mi = unsafeBitCast(m, to: SIMD16<Int32>.self)
-    let ai = unsafeBitCast(a, to: SIMD16<Int32>.self), bi = unsafeBitCast(b, to: SIMD16<Int32>.self)
-    return unsafeBitCast(bi ^ ((ai ^ bi) & mi), to: SIMD16<Float>.self)
-}
-
-@_transparent @usableFromInline
-func clampFloat(_ x: SIMD16<Float>, _ lo: Float, _ hi: Float) -> SIMD16<Float> {
-    var r = x
-    let k = orderKeys(x)
-    let num = .!nanLanes(x)
-    r.replace(with: lo, where: (k .< orderKeys(SIMD16(repeating: lo))) .& num)
-    r.replace(with: hi, where: (k .> orderKeys(SIMD16(repeating: hi))) .& num)
-    return r
-}
-
 /// The NaN lanes of x, as |bits| > bits(inf) written as inf - |bits| < 0:
 /// LLVM turns the direct form into an unsigned 64-bit compare, which AVX2
 /// does not have, and compiled it lane by lane (gelu 4x slower on the avx2

@@ -116,6 +116,39 @@ func madd<V: SIMD>(_ acc: V, _ a: V, _ b: V) -> V where V.Scalar: FloatingPoint 
     #endif
 }
 
+// MARK: - Lane selects
+
+/// a where m, else b, as bit operations on the lanes: `replace(with:where:)`
+/// compiled to 128-bit pieces in exp's any-range path on AVX-512.
+@_transparent @usableFromInline
+func select(_ m: SIMDMask<SIMD8<Int64>>, _ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
+    let mi = unsafeBitCast(m, to: SIMD8<Int64>.self)
+    let ai = unsafeBitCast(a, to: SIMD8<Int64>.self), bi = unsafeBitCast(b, to: SIMD8<Int64>.self)
+    return unsafeBitCast(bi ^ ((ai ^ bi) & mi), to: SIMD8<Double>.self)
+}
+
+@_transparent @usableFromInline
+func select(_ m: SIMDMask<SIMD16<Int32>>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+    let mi = unsafeBitCast(m, to: SIMD16<Int32>.self)
+    let ai = unsafeBitCast(a, to: SIMD16<Int32>.self), bi = unsafeBitCast(b, to: SIMD16<Int32>.self)
+    return unsafeBitCast(bi ^ ((ai ^ bi) & mi), to: SIMD16<Float>.self)
+}
+
+@_transparent @usableFromInline
+func clampFloat(_ x: SIMD16<Float>, _ lo: Float, _ hi: Float) -> SIMD16<Float> {
+    var r = x
+    let k = orderKeys(x)
+    let num = .!nanLanes(x)
+    r.replace(with: lo, where: (k .< orderKeys(SIMD16(repeating: lo))) .& num)
+    r.replace(with: hi, where: (k .> orderKeys(SIMD16(repeating: hi))) .& num)
+    return r
+}
+
+@_transparent @usableFromInline
+func select(_ m: SIMDMask<SIMD8<Int64>>, _ a: SIMD8<Int64>, _ b: SIMD8<Int64>) -> SIMD8<Int64> {
+    b ^ ((a ^ b) & unsafeBitCast(m, to: SIMD8<Int64>.self))
+}
+
 // MARK: - Integer-domain vector loops, bound to the concrete vector types
 
 /// The vector loops that work on float bit patterns as integers (argmax).
