@@ -3,14 +3,14 @@
 //
 // x = k ln2 + r with |r| <= ln2/2 (Cody-Waite split of ln2, so r is exact to
 // a few ulps), e^r by a polynomial (degree 11 for Float64, degree 7 for
-// Float32), times 2^k. Two paths, chosen per vector by one max reduction:
+// Float32), times 2^k. Two paths, chosen per vector by one test of all
+// lanes (`exceeds`):
 // - expCore, every lane with |x| <= 708 (Float32: 87): the result is
 //   normal, so 2^k is added to the exponent field.
-// - expAnyRange, a vector with any other lane: 2^k as two powers of two so
-//   that k down to the subnormal range and up to the top exponent never
-//   overflows an intermediate; inputs past the overflow threshold give +inf
-//   by selection, not by overflowing arithmetic, so no spurious "overflow"
-//   flag; NaN lanes are passed through.
+// - expAnyRange (out of line), a vector with any other lane: +inf and 0 by
+//   selection past the ends (no spurious "overflow" flag), subnormal results
+//   built by integer rounding (no microcode assist), NaN passed through,
+//   and underflow reported to the caller, which raises the flag once.
 // Within 1.0 ulp (Float64) and 1.17 ulp (Float32) of the correctly rounded
 // result on both paths (KernelTests.testExp*, baseline tier).
 
@@ -50,7 +50,7 @@ func orderKeys(_ x: SIMD8<Double>) -> SIMD8<Int64> {
     return b ^ ((b &>> 63) & SIMD8(repeating: 0x7FFF_FFFF_FFFF_FFFF))
 }
 
-/// e^x per lane; sets `underflow` when a lane's result underflowed to 0
+/// e^x per lane; sets `underflow` when a lane's result is subnormal or 0
 /// (the caller raises the flag once: raising it per vector doubled the
 /// time of exp-heavy rows).
 ///
@@ -278,7 +278,7 @@ func vectorGelu(_ x: SIMD8<Double>, forFloat32: Bool = false) -> SIMD8<Double> {
     typealias V = SIMD8<Double>
     // |x| <= 20 (|2z| <= 603): no clamp, and e^(-2z) in expCore's range.
     // The clamp's masked selects compiled to xmm pieces; one check per
-    // vector (the max reduction) is cheaper.
+    // vector (`exceeds`) is cheaper.
     if exceeds(x, 0x4034_0000_0000_0000) {  // bits of 20.0
         var v = x
         geluAnyRange(&v, forFloat32: forFloat32)
