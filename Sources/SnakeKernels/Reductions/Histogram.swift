@@ -120,17 +120,21 @@ func countBins<X: HistogramValue>(
     }
 }
 
-/// countBins' multiplying path for contiguous float64, 8 values at a time,
-/// with the same arithmetic: the bin estimate, the edges it is checked
-/// against (computed as binEdges does, not loaded: a gather per lane cost
-/// more), the corrections and the range test, all as lane operations (the
-/// comparisons on order keys of x + 0.0, so -0.0 compares equal to 0.0).
-/// Only the counting is scalar. Returns how many values it counted (whole
-/// vectors); the caller counts the rest. Needs a nonzero edge step.
-@inline(never)
-func countBinsVector(
-    _ n: Int, _ x: UnsafePointer<Double>, _ m: Int, lo: Double, hi: Double,
-    _ counts: UnsafeMutablePointer<Int64>
+/// countBins' multiplying path for contiguous float64 and float32, 8 values
+/// at a time in float64 lanes, with the same arithmetic: the bin estimate,
+/// the edges it is checked against (computed as binEdges does, not loaded:
+/// a gather per lane cost more), the corrections and the range test, all as
+/// lane operations (the comparisons on order keys of x + 0.0, so -0.0
+/// compares equal to 0.0). Only the counting is scalar. `load(i)` gives
+/// values i..<i+8 widened and x - T(lo) computed in T, then widened;
+/// `edge` rounds a float64 edge to T (so comparing in float64 is comparing
+/// in T). Returns how many values it counted (whole vectors); the caller
+/// counts the rest. Needs a nonzero edge step.
+@inline(__always)
+func countBinLanes(
+    _ n: Int, _ m: Int, lo: Double, hi: Double, loT: Double, hiT: Double,
+    _ counts: UnsafeMutablePointer<Int64>,
+    load: (Int) -> (v: SIMD8<Double>, offset: SIMD8<Double>), edge: (SIMD8<Double>) -> SIMD8<Double>
 ) -> Int {
     typealias V = SIMD8<Double>
     typealias K = SIMD8<Int64>
@@ -138,22 +142,22 @@ func countBinsVector(
     let perUnit = V(repeating: scale / denom), loV = V(repeating: lo), stepV = V(repeating: step)
     let magic = V(repeating: 0x1p52), magicBits = K(repeating: 0x4330_0000_0000_0000)
     let last = K(repeating: Int64(m &- 1)), zero = K(repeating: 0), one = K(repeating: 1)
-    let loKey = orderKeys(loV + V(repeating: 0)), hiKey = orderKeys(V(repeating: hi) + V(repeating: 0))
-    let hiV = V(repeating: hi)
+    let loKey = orderKeys(V(repeating: loT) + V(repeating: 0)), hiKey = orderKeys(V(repeating: hiT) + V(repeating: 0))
+    let hiV = V(repeating: hiT)
     var i = 0
     while n &- i >= 8 {
-        let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-        let f = (v - loV) * perUnit
+        let (v, offset) = load(i)
+        let f = offset * perUnit
         // floor(f) for f in [0, m - 1] (see binOf), then clamped as integers:
         // NaN, negative and huge f land on a valid bin (counted in m below
         // when out of range).
         var k = unsafeBitCast((f - V(repeating: 0.5)) + magic, to: K.self) &- magicBits
         k = select(k .< zero, zero, select(k .> last, last, k))
         // edge[i] = T(i * step + lo) (two roundings, as NumPy's linspace),
-        // edge[m] = hi.
+        // edge[m] = T(hi).
         let kd = unsafeBitCast(k &+ magicBits, to: V.self) - magic
-        let lower = kd * stepV + loV
-        let upper = select(k .== last, hiV, (kd + V(repeating: 1)) * stepV + loV)
+        let lower = edge(kd * stepV + loV)
+        let upper = select(k .== last, hiV, edge((kd + V(repeating: 1)) * stepV + loV))
         let vKey = orderKeys(v + V(repeating: 0))
         let down = (vKey .< orderKeys(lower + V(repeating: 0))) .& (k .> zero)
         let up = (vKey .>= orderKeys(upper + V(repeating: 0))) .& (k .!= last) .& .!down
@@ -166,44 +170,33 @@ func countBinsVector(
     return i
 }
 
-/// The same for float32, 8 values at a time in float64 lanes: x - T(lo) in
-/// float32 as np.histogram does, then widened; the edges rounded to float32
-/// and widened back, so comparing in float64 is comparing in float32.
+@inline(never)
+func countBinsVector(
+    _ n: Int, _ x: UnsafePointer<Double>, _ m: Int, lo: Double, hi: Double,
+    _ counts: UnsafeMutablePointer<Int64>
+) -> Int {
+    let loV = SIMD8<Double>(repeating: lo)
+    @inline(__always) func load(_ i: Int) -> (v: SIMD8<Double>, offset: SIMD8<Double>) {
+        let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Double>.self)
+        return (v, v - loV)
+    }
+    @inline(__always) func edge(_ e: SIMD8<Double>) -> SIMD8<Double> { e }
+    return countBinLanes(n, m, lo: lo, hi: hi, loT: lo, hiT: hi, counts, load: load, edge: edge)
+}
+
 @inline(never)
 func countBinsVector(
     _ n: Int, _ x: UnsafePointer<Float>, _ m: Int, lo: Double, hi: Double,
     _ counts: UnsafeMutablePointer<Int64>
 ) -> Int {
-    typealias V = SIMD8<Double>
-    typealias K = SIMD8<Int64>
-    let scale = Double(m), denom = hi - lo, step = denom / scale
-    let perUnit = V(repeating: scale / denom), loD = V(repeating: lo), stepV = V(repeating: step)
     let loF = SIMD8<Float>(repeating: Float(lo))
-    let magic = V(repeating: 0x1p52), magicBits = K(repeating: 0x4330_0000_0000_0000)
-    let last = K(repeating: Int64(m &- 1)), zero = K(repeating: 0), one = K(repeating: 1)
-    let loKey = orderKeys(V(repeating: Double(Float(lo))) + V(repeating: 0))
-    let hiKey = orderKeys(V(repeating: Double(Float(hi))) + V(repeating: 0))
-    let hiV = V(repeating: Double(Float(hi)))
-    var i = 0
-    while n &- i >= 8 {
-        let vf = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-        let v = widen(vf)
-        let f = widen(vf - loF) * perUnit
-        var k = unsafeBitCast((f - V(repeating: 0.5)) + magic, to: K.self) &- magicBits
-        k = select(k .< zero, zero, select(k .> last, last, k))
-        let kd = unsafeBitCast(k &+ magicBits, to: V.self) - magic
-        let lower = roundToFloat(kd * stepV + loD)
-        let upper = select(k .== last, hiV, roundToFloat((kd + V(repeating: 1)) * stepV + loD))
-        let vKey = orderKeys(v + V(repeating: 0))
-        let down = (vKey .< orderKeys(lower + V(repeating: 0))) .& (k .> zero)
-        let up = (vKey .>= orderKeys(upper + V(repeating: 0))) .& (k .!= last) .& .!down
-        k = k &- select(down, one, zero) &+ select(up, one, zero)
-        let keep = (vKey .>= loKey) .& (vKey .<= hiKey) .& .!nanLanes(v)
-        let bins = select(keep, k, K(repeating: Int64(m)))
-        for l in 0..<8 { counts[Int(bins[l])] &+= 1 }
-        i &+= 8
+    @inline(__always) func load(_ i: Int) -> (v: SIMD8<Double>, offset: SIMD8<Double>) {
+        let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+        return (widen(v), widen(v - loF))
     }
-    return i
+    @inline(__always) func edge(_ e: SIMD8<Double>) -> SIMD8<Double> { roundToFloat(e) }
+    return countBinLanes(n, m, lo: lo, hi: hi, loT: Double(Float(lo)), hiT: Double(Float(hi)), counts,
+                         load: load, edge: edge)
 }
 
 /// Float32 lanes as Float64, and Float64 lanes rounded to Float32 and back,
