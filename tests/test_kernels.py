@@ -206,3 +206,40 @@ def test_softmax_blocks_match_reference(dtype, restore_threads):
                         check(ref, [x], got, np.dtype(dtype), f"{name} n={n} threads={threads} {x.strides}")
     finally:
         _snake._set_mt_grain("softmax_mt", old)
+
+
+# ---- variance's block passes ---------------------------------------------
+
+VARIANCE_BLOCK = 2048  # Reductions/Variance.swift varianceBlock
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_variance_long_rows_match_numpy(dtype, restore_threads):
+    """Rows long enough for the fused block loop on every tier (>= 2^20
+    elements; AVX-512 fuses at any length), with a partial last block, whose
+    block means differ: far from zero, ramping, and special values late in
+    the row. np.var of the float64 values is the reference (two-pass, with
+    pairwise sums: accurate far below these tolerances)."""
+    rng = np.random.default_rng(5)
+    n = (1 << 20) + 3 * VARIANCE_BLOCK + 5
+    noise = rng.standard_normal(n)
+    far = 1e9 if dtype == np.float64 else 1e4
+    rows = {"normal": noise, "far from zero": far + noise,
+            "ramp": np.linspace(-1e3, 1e3, n) + noise,
+            "one outlier first": np.concatenate(([1e6], noise[1:]))}
+    rtol = 1e-10 if dtype == np.float64 else 1e-5
+    snake.set_num_threads(2)
+    for name, row in rows.items():
+        x = row.astype(dtype)
+        want = np.var(x.astype(np.float64))
+        for f in (snake.variance, snake.variance_mt):
+            got = f(x)
+            assert got.dtype == dtype
+            assert abs(float(got) - want) <= rtol * want, f"{name} {f.__name__}: {got} != {want}"
+    for i, value in ((n - 2, np.nan), (n // 2, np.inf)):
+        x = noise.astype(dtype)
+        x[i] = value
+        for f in (snake.variance, snake.variance_mt):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # inf - inf: "invalid", as np.var
+                assert np.isnan(f(x)), f"{value} at {i}: {f.__name__}"

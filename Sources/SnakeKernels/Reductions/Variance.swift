@@ -40,14 +40,13 @@ struct Moments {
 
 let varianceBlock = 2048
 
-/// Exact two-pass moments of `count` elements at `p` (contiguous or strided),
-/// mean relative to `shift`.
+/// Σ of a block's elements (the first pass): summed in T's lanes, the lanes
+/// added in Float64.
 @inline(__always)
-func blockMoments<T: SnakeFloat>(_ p: UnsafePointer<T>, _ step: Int, _ count: Int, shift: Double) -> Moments {
+func blockSum<T: SnakeFloat>(_ p: UnsafePointer<T>, _ step: Int, _ count: Int) -> Double {
     let lanes = T.lanes
     var i = 0, sum = 0.0
-    let contiguous = isUnit(step, T.self)
-    if contiguous {
+    if isUnit(step, T.self) {
         var s0 = T.V(), s1 = T.V()
         while count &- i >= 2 &* lanes {
             s0 += T.load(p, i)
@@ -57,12 +56,15 @@ func blockMoments<T: SnakeFloat>(_ p: UnsafePointer<T>, _ step: Int, _ count: In
         sum = laneSum(s0 + s1)
     }
     while i < count { sum += Double(p.at(i, step: step)); i &+= 1 }
-    let mean = sum / Double(count)
-    // Deviations from the mean rounded to T, corrected below to the exact mean.
-    let center = T(mean)
-    var m2 = 0.0, dsum = 0.0
-    i = 0
-    if contiguous {
+    return sum
+}
+
+/// Σ(x - c)² and Σ(x - c) over a block (the second pass), in Float64.
+@inline(__always)
+func blockDeviations<T: SnakeFloat>(_ p: UnsafePointer<T>, _ step: Int, _ count: Int, _ center: T) -> (Double, Double) {
+    let lanes = T.lanes
+    var i = 0, m2 = 0.0, dsum = 0.0
+    if isUnit(step, T.self) {
         let c = T.V(repeating: center)
         var a0 = T.V(), a1 = T.V(), d0 = T.V(), d1 = T.V()
         while count &- i >= 2 &* lanes {
@@ -82,6 +84,63 @@ func blockMoments<T: SnakeFloat>(_ p: UnsafePointer<T>, _ step: Int, _ count: In
         dsum += e
         i &+= 1
     }
+    return (m2, dsum)
+}
+
+/// The second pass over one full contiguous block and the first pass over
+/// the next, in one loop: the next block streams in from memory while this
+/// one (in L1) is read again, so memory never waits on the arithmetic.
+/// `count` (a full block) is a multiple of every unroll below. It is a
+/// parameter, not the constant: with a constant trip count LLVM unrolled the
+/// loop and rebuilt the vectors from 128-bit pieces (3x slower).
+@inline(__always)
+func fusedBlockPasses<T: SnakeFloat>(_ p: UnsafePointer<T>, _ count: Int, _ center: T) -> (Double, Double, Double) {
+    let lanes = T.lanes, q = p + count
+    let c = T.V(repeating: center)
+    #if SNAKE_AVX512
+    // Twelve accumulators fit the 32 registers of AVX-512, where T.V is one
+    // register.
+        var a0 = T.V(), a1 = T.V(), a2 = T.V(), a3 = T.V()
+        var d0 = T.V(), d1 = T.V(), d2 = T.V(), d3 = T.V()
+        var s0 = T.V(), s1 = T.V(), s2 = T.V(), s3 = T.V()
+        var i = 0
+        while count &- i >= 4 &* lanes {
+            s0 += T.load(q, i)
+            s1 += T.load(q, i &+ lanes)
+            s2 += T.load(q, i &+ 2 &* lanes)
+            s3 += T.load(q, i &+ 3 &* lanes)
+            let e0 = T.load(p, i) - c, e1 = T.load(p, i &+ lanes) - c
+            let e2 = T.load(p, i &+ 2 &* lanes) - c, e3 = T.load(p, i &+ 3 &* lanes) - c
+            a0 = madd(a0, e0, e0)
+            a1 = madd(a1, e1, e1)
+            a2 = madd(a2, e2, e2)
+            a3 = madd(a3, e3, e3)
+            d0 += e0
+            d1 += e1
+            d2 += e2
+            d3 += e3
+            i &+= 4 &* lanes
+        }
+        return (laneSum((a0 + a1) + (a2 + a3)), laneSum((d0 + d1) + (d2 + d3)), laneSum((s0 + s1) + (s2 + s3)))
+    #else
+    // T.V spans two (AVX2) or four (SSE) of 16 registers.
+    var a0 = T.V(), d0 = T.V(), s0 = T.V()
+    var i = 0
+    while count &- i >= lanes {
+        s0 += T.load(q, i)
+        let e0 = T.load(p, i) - c
+        a0 = madd(a0, e0, e0)
+        d0 += e0
+        i &+= lanes
+    }
+    return (laneSum(a0), laneSum(d0), laneSum(s0))
+    #endif
+}
+
+/// A block's moments from its sum and its deviations from `center`, mean
+/// relative to `shift`.
+@inline(__always)
+func blockMoments<T: SnakeFloat>(_ count: Int, _ center: T, _ m2: Double, _ dsum: Double, shift: Double) -> Moments {
     // Σ(x - c)² = Σ(x - mean)² + n (mean - c)², and Σ(x - c) = n (mean - c).
     // Rounding can leave a tiny negative: clamp it, but let NaN through
     // (tested on the bits: a float compare could raise "invalid" on NaN).
@@ -93,19 +152,42 @@ func blockMoments<T: SnakeFloat>(_ p: UnsafePointer<T>, _ step: Int, _ count: In
                    mean: (Double(center) - shift) + dsum / Double(count), m2: negative ? 0 : v)
 }
 
-/// Moments of x[0..<n] (byte step `step`), block by block.
+/// Moments of x[0..<n] (byte step `step`), block by block: each block gets
+/// an exact two-pass mean and M2 (the second pass reads L1), blocks merge
+/// left to right. For contiguous rows the second pass over a block runs in
+/// the same loop as the first pass over the next block.
 @inline(__always)
 func moments<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Moments {
     guard n > 0 else { return .empty }
     let shift = Double(x.pointee)
+    #if SNAKE_AVX512
+    let fuse = isUnit(step, T.self)
+    #else
+    // With 16 registers the fused loop has one accumulator of each kind and
+    // waits on FMA latency: faster only when memory is the limit (1e7),
+    // slower at 1e5 in L2 (bench/README.md).
+    let fuse = isUnit(step, T.self) && n >= twoStreamMinimum
+    #endif
     var acc = Moments.empty
     var start = 0
-    while start < n {
-        let count = min(varianceBlock, n &- start)
-        acc = Moments.merge(acc, blockMoments(x.advanced(bytes: start &* step), step, count, shift: shift))
-        start &+= count
+    var count = min(varianceBlock, n)
+    var sum = blockSum(x, step, count)
+    while true {
+        let p = x.advanced(bytes: start &* step)
+        let center = T(sum / Double(count))
+        let next = start &+ count, nextCount = min(varianceBlock, n &- next)
+        let m2: Double, dsum: Double
+        if fuse && nextCount == varianceBlock {
+            (m2, dsum, sum) = fusedBlockPasses(p, count, center)
+        } else {
+            (m2, dsum) = blockDeviations(p, step, count, center)
+            if nextCount > 0 { sum = blockSum(x.advanced(bytes: next &* step), step, nextCount) }
+        }
+        acc = Moments.merge(acc, blockMoments(count, center, m2, dsum, shift: shift))
+        if nextCount == 0 { return acc }
+        start = next
+        count = nextCount
     }
-    return acc
 }
 
 @inline(__always)
