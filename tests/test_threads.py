@@ -401,6 +401,27 @@ def test_mt_split_paths_with_a_small_grain(kernel, restore_threads):
         _snake._set_mt_grain(kernel.name, old)
 
 
+def test_cumsum_mt_offsets_for_every_split(restore_threads):
+    """cumsum_mt's first pass sums pieces of the row before its last chunk,
+    cut at chunk boundaries: every length from 1 to 80 with 2-5 threads and
+    grain 1 puts boundaries inside pieces, at their ends, and (n < threads²)
+    takes the plain path. Integer-valued floats make both dtypes exact."""
+    from snake import _snake
+
+    rng = np.random.default_rng(3)
+    old = _snake._set_mt_grain("cumsum_mt", 1)
+    try:
+        for threads in (2, 3, 4, 5):
+            snake.set_num_threads(threads)
+            for n in range(1, 81):
+                for dtype in (np.int64, np.float64, np.float32):
+                    x = rng.integers(-1000, 1000, n).astype(dtype)
+                    got = snake.cumsum_mt(x)
+                    assert np.array_equal(got, np.cumsum(x)), f"n={n} threads={threads} {dtype.__name__}"
+    finally:
+        _snake._set_mt_grain("cumsum_mt", old)
+
+
 # ---- integer loops: every _mt result is bit-identical (wrapping sums are exact)
 
 

@@ -93,9 +93,16 @@ func vecRows(rows: Int, n: Int, grain: Int, row: (Int) -> Void, longRow: (Int, I
 }
 
 /// Driver for running sums (n)->(n), float or integer: whole rows run
-/// `scan(row, 0, n, zero)`; a long row is split in two passes: `total` of
-/// each chunk, an exclusive prefix of those in chunk order (with `add`),
+/// `scan(row, 0, n, zero)`; a long row is split in two passes: each chunk's
+/// offset (the total of the elements before it, from `total` and `add`),
 /// then each chunk's `scan` from its offset.
+///
+/// The first pass sums only what lies before the last chunk, spread evenly
+/// over all tasks (piece t of [0, start of the last chunk), cut in two where
+/// a chunk boundary falls inside it): with 2 tasks it reads half the row, not
+/// all of it. Pieces are no longer than a chunk once n >= tasks² (always, at
+/// a real grain), so a piece holds at most one boundary; below that, the
+/// plain way: every chunk's total.
 @inline(__always)
 func scanRows<Acc>(
     rows: Int, n: Int, grain: Int, zero: Acc, add: (Acc, Acc) -> Acc,
@@ -106,23 +113,53 @@ func scanRows<Acc>(
         rows: rows, n: n, grain: grain,
         row: { r in scan(r, 0, n, zero) },
         longRow: { r, tasks in
-            withUnsafeTemporaryAllocation(of: Acc.self, capacity: tasks) { totals in
-                let t0 = totals.baseAddress!
+            // offsets[t]: the exclusive prefix before chunk t; sums[2t],
+            // sums[2t + 1]: piece t before and from its cut.
+            withUnsafeTemporaryAllocation(of: Acc.self, capacity: 3 &* tasks) { buffer in
+                let offsets = buffer.baseAddress!, sums = offsets + tasks
+                let boundary = { (j: Int) in split(n, tasks, j).start }
+                if n < tasks &* tasks {
+                    parallelFor(tasks) { t in
+                        let (s, c) = split(n, tasks, t)
+                        (sums + t).initialize(to: total(r, s, c))
+                    }
+                    var offset = zero
+                    for t in 0..<tasks {
+                        (offsets + t).initialize(to: offset)
+                        offset = add(offset, (sums + t).move())
+                    }
+                } else {
+                    let last = boundary(tasks &- 1)
+                    // The first chunk boundary after `start`, or `end`.
+                    let cut = { (start: Int, end: Int) -> Int in
+                        var j = 1
+                        while j < tasks && boundary(j) <= start { j &+= 1 }
+                        return j < tasks ? min(boundary(j), end) : end
+                    }
+                    parallelFor(tasks) { t in
+                        let (s, c) = split(last, tasks, t)
+                        let m = cut(s, s &+ c)
+                        (sums + 2 &* t).initialize(to: m > s ? total(r, s, m &- s) : zero)
+                        (sums + (2 &* t &+ 1)).initialize(to: s &+ c > m ? total(r, m, s &+ c &- m) : zero)
+                    }
+                    // Walk the pieces in order; a chunk's offset is the sum
+                    // reached at its boundary (a piece's cut or its end).
+                    offsets.initialize(to: zero)
+                    var running = zero, j = 1
+                    for t in 0..<tasks {
+                        let (s, c) = split(last, tasks, t)
+                        let m = cut(s, s &+ c)
+                        running = add(running, (sums + 2 &* t).move())
+                        while j < tasks && boundary(j) == m { (offsets + j).initialize(to: running); j &+= 1 }
+                        running = add(running, (sums + (2 &* t &+ 1)).move())
+                        while j < tasks && boundary(j) == s &+ c { (offsets + j).initialize(to: running); j &+= 1 }
+                    }
+                }
                 parallelFor(tasks) { t in
                     let (s, c) = split(n, tasks, t)
-                    (t0 + t).initialize(to: total(r, s, c))
+                    scan(r, s, c, offsets[t])
                 }
-                var offset = zero  // exclusive prefix, in chunk order
-                for t in 0..<tasks {
-                    let chunk = t0[t]
-                    t0[t] = offset
-                    offset = add(offset, chunk)
-                }
-                parallelFor(tasks) { t in
-                    let (s, c) = split(n, tasks, t)
-                    scan(r, s, c, t0[t])
-                }
-                _ = totals.deinitialize()
+                _ = offsets.deinitialize(count: tasks)
             }
         })
 }
