@@ -248,23 +248,35 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
 /* The table's mt_grain counts float64-sized elements per thread: a thread
  * pays for itself once it streams enough bytes (bench/crossover.py: the
  * float32 crossovers sit at twice the float64 element counts), so 4-byte
- * types get twice the elements (1-byte types too: their kernels write
- * int64 or share the float32 vector width). 0 (single-threaded) stays 0. */
-#define SNAKE_GRAIN_FOR(T, g) \
-    ((intptr_t)(g) * 8 / (sizeof(T) < 4 ? 4 : (intptr_t)sizeof(T)))
+ * types get twice the elements. 1-byte types: the elementwise kinds (a
+ * uint8 result per uint8 element) stream bytes, so eight times the
+ * elements (clip and saxpy uint8 at 1e5 ran 0.5-0.6x single-threaded with
+ * twice); the other kinds write int64 or share the float32 vector width,
+ * so twice. 0 (single-threaded) stays 0. */
+#define SNAKE_BYTE_FLOOR_MAP1 1
+#define SNAKE_BYTE_FLOOR_MAP2 1
+#define SNAKE_BYTE_FLOOR_MAP3 1
+#define SNAKE_BYTE_FLOOR_REDUCE 4
+#define SNAKE_BYTE_FLOOR_REDUCE2 4
+#define SNAKE_BYTE_FLOOR_VEC 4
+#define SNAKE_BYTE_FLOOR_INDEX 4
+#define SNAKE_BYTE_FLOOR_WINDOW 4
+#define SNAKE_BYTE_FLOOR_HIST 4
+#define SNAKE_GRAIN_FOR(kind, T, g) \
+    ((intptr_t)(g) * 8 / (sizeof(T) < SNAKE_BYTE_FLOOR_##kind ? SNAKE_BYTE_FLOOR_##kind : (intptr_t)sizeof(T)))
 
 #define SNAKE_LOOP_LEGACY(name, kind, code, T, A)                            \
     static void SNAKE_TIERED(loop_##name##_##code)(                          \
         char **a, npy_intp const *d, npy_intp const *s, void *data)          \
     {                                                                        \
-        const intptr_t grain = SNAKE_GRAIN_FOR(T, (intptr_t)data);           \
+        const intptr_t grain = SNAKE_GRAIN_FOR(kind, T, (intptr_t)data);           \
         SNAKE_CALL_##kind(SNAKE_SYM(name, code, SNAKE_EACH_TIER), T, A);     \
     }
 #define SNAKE_LOOP_METHOD(name, kind, code, T, A)                            \
     static int SNAKE_TIERED(run_##name##_##code)(                            \
         char *const *a, npy_intp const *d, npy_intp const *s, intptr_t table_grain) \
     {                                                                        \
-        const intptr_t grain = SNAKE_GRAIN_FOR(T, table_grain);              \
+        const intptr_t grain = SNAKE_GRAIN_FOR(kind, T, table_grain);              \
         if (SNAKE_VALIDATE_##kind(#name, a, d, s) < 0) {                     \
             return -1;                                                       \
         }                                                                    \
