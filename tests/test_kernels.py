@@ -210,6 +210,49 @@ def test_softmax_blocks_match_reference(dtype, restore_threads):
 
 # ---- variance's block passes ---------------------------------------------
 
+SCAN_BLOCK = 8 * 272  # Rows/Cumsum.swift: eight runs of scanRun
+
+
+@pytest.mark.parametrize("n", [SCAN_BLOCK - 1, SCAN_BLOCK, SCAN_BLOCK + 1, 3 * SCAN_BLOCK + 17, 100_003])
+def test_cumsum_float32_blocks(n, restore_threads):
+    """Contiguous float32 rows of a block or more are scanned as eight runs
+    side by side, each run starting from the Σ of the runs before it. The
+    float64 running sum rounded to float32 is the reference: exact on
+    integer-valued data (so also with NaN, ±inf and -0.0 in any run), within
+    one float32 ulp (and equal on nearly every element) on random data."""
+    rng = np.random.default_rng(n)
+    snake.set_num_threads(2)
+    funcs = (snake.cumsum, snake.cumsum_mt)
+    ints = rng.integers(-1000, 1000, n).astype(np.float32)
+    for f in funcs:
+        assert np.array_equal(f(ints), np.cumsum(ints)), f.__name__
+        inplace = ints.copy()
+        f(inplace, out=inplace)
+        assert np.array_equal(inplace, np.cumsum(ints)), f"{f.__name__} out=x"
+    x = rng.standard_normal(n).astype(np.float32) * 100
+    want = np.cumsum(x.astype(np.float64)).astype(np.float32)
+    for f in funcs:
+        got = f(x)
+        assert np.all(np.abs(got - want) <= np.spacing(np.abs(want))), f.__name__
+        assert np.count_nonzero(got != want) <= n // 1000, f.__name__
+    for dtype in (np.float32, np.float64):  # _mt's chunk totals too
+        zeros = np.full(n, -0.0, dtype=dtype)
+        for f in funcs:
+            assert np.all(np.signbit(f(zeros))) and not f(zeros).any(), f"{f.__name__} {dtype.__name__}: -0.0"
+    # Specials in different runs and blocks: +inf in one run, -inf in a
+    # later one (NaN from there on, as the sequential sum), NaN alone.
+    for spots in ({n // 3: np.inf}, {n // 5: np.inf, (3 * n) // 4: -np.inf}, {n // 2: np.nan},
+                  {300: np.nan, n - 1: np.inf}):
+        y = ints.copy()
+        for i, v in spots.items():
+            y[i] = v
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # inf - inf
+            want = np.cumsum(y.astype(np.float64)).astype(np.float32)
+            for f in funcs:
+                np.testing.assert_array_equal(f(y), want, err_msg=f"{f.__name__} {spots}")
+
+
 VARIANCE_BLOCK = 2048  # Reductions/Variance.swift varianceBlock
 
 

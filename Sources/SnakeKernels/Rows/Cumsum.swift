@@ -7,10 +7,11 @@
 
 import SnakeABI
 
-/// Σ x[0..<n] in Float64, four independent accumulators.
+/// Σ x[0..<n] in Float64, four independent accumulators, from -0.0 (a
+/// chunk of -0.0 totals -0.0, so cumsum_mt keeps the sign as np.cumsum).
 @inline(__always)
 func rowSum<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Double {
-    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    var s0 = -0.0, s1 = -0.0, s2 = -0.0, s3 = -0.0
     var i = 0
     while i &+ 4 <= n {
         s0 += Double(x.at(i, step: step))
@@ -23,6 +24,110 @@ func rowSum<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Doub
     return (s0 + s1) + (s2 + s3)
 }
 
+/// Float32 runs: eight per block, 272 elements each. The block's Float64
+/// copy (17 KiB) and its input and output stay in L1. 272, not 256: runs
+/// 2 KiB apart would put the eight chains' loads and stores on the same
+/// 4 KiB offsets, which the CPU's store-to-load alias check stalls on.
+let scanRun = 272
+
+/// x[0..<count] widened to Float64 into t; returns their Σ. Not inlined:
+/// inlined where the count is a constant, LLVM rebuilt the widening from
+/// 2-lane pieces (Variance.swift met the same).
+@inline(never)
+func widenRun(_ count: Int, _ x: UnsafePointer<Float>, _ t: UnsafeMutablePointer<Double>) -> Double {
+    let src = UnsafeRawPointer(x), dst = UnsafeMutableRawPointer(t)
+    // From -0.0, the identity of IEEE addition: a run of -0.0 sums to -0.0,
+    // as the sequential scan keeps it.
+    var s0 = SIMD8<Double>(repeating: -0.0), s1 = s0
+    var j = 0
+    while j < count {
+        let v = src.loadUnaligned(fromByteOffset: j &* 4, as: SIMD16<Float>.self)
+        let lo = SIMD8<Double>(v.lowHalf), hi = SIMD8<Double>(v.highHalf)
+        dst.storeBytes(of: lo, toByteOffset: j &* 8, as: SIMD8<Double>.self)
+        dst.storeBytes(of: hi, toByteOffset: (j &+ 8) &* 8, as: SIMD8<Double>.self)
+        s0 += lo
+        s1 += hi
+        j &+= 16
+    }
+    let v = s0 + s1
+    var sum = -0.0
+    for k in 0..<8 { sum += v[k] }
+    return sum
+}
+
+/// out[0..<count] = Float32(t[0..<count]), count a multiple of 16.
+@inline(never)
+func narrowRun(_ count: Int, _ t: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Float>) {
+    let src = UnsafeRawPointer(t), dst = UnsafeMutableRawPointer(out)
+    var j = 0
+    while j < count {
+        let v = src.loadUnaligned(fromByteOffset: j &* 8, as: SIMD8<Double>.self)
+        dst.storeBytes(of: SIMD8<Float>(v), toByteOffset: j &* 4, as: SIMD8<Float>.self)
+        j &+= 8
+    }
+}
+
+/// Two steps of a running sum in place, written back with one store (the
+/// stores, one per element, were the scan's limit).
+@inline(__always)
+func pairStep(_ p: UnsafeMutablePointer<Double>, _ a: inout Double) {
+    let raw = UnsafeMutableRawPointer(p)
+    let v = raw.loadUnaligned(as: SIMD2<Double>.self)
+    let first = a + v[0]
+    a = first + v[1]
+    raw.storeBytes(of: SIMD2(first, a), as: SIMD2<Double>.self)
+}
+
+/// A contiguous Float32 row in blocks of eight runs. One Float64 add chain
+/// per element waits on the add's latency, and scalar Float32 <-> Float64
+/// conversions (two per element) were the other limit (27% of memory
+/// bandwidth). Here a block is widened to Float64 with vector conversions,
+/// its eight runs are scanned side by side (eight independent chains, each
+/// starting from the running total plus the Σ of the runs before it), and
+/// the block is narrowed back with vector conversions. Only the order of
+/// the Float64 adds changes: results are the Float64 running sum rounded to
+/// Float32, equal bit for bit to the sequential one on all but rare
+/// rounding ties. Float64 rows stay sequential, bit-identical to np.cumsum.
+/// Returns how many elements were scanned (whole blocks) and the total.
+@inline(__always)
+func scanFloatBlocks(
+    _ n: Int, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, from start: Double
+) -> (Int, Double) {
+    let run = scanRun, block = 8 &* run
+    guard n >= block else { return (0, start) }
+    return withUnsafeTemporaryAllocation(byteCount: block &* 8, alignment: 64) { buffer in
+        let t = buffer.baseAddress!.bindMemory(to: Double.self, capacity: block)
+        var acc = start, b = 0
+        while n &- b >= block {
+            var a0 = acc
+            var a1 = a0 + widenRun(run, x + b, t)
+            var a2 = a1 + widenRun(run, x + (b &+ run), t + run)
+            var a3 = a2 + widenRun(run, x + (b &+ 2 &* run), t + 2 &* run)
+            var a4 = a3 + widenRun(run, x + (b &+ 3 &* run), t + 3 &* run)
+            var a5 = a4 + widenRun(run, x + (b &+ 4 &* run), t + 4 &* run)
+            var a6 = a5 + widenRun(run, x + (b &+ 5 &* run), t + 5 &* run)
+            var a7 = a6 + widenRun(run, x + (b &+ 6 &* run), t + 6 &* run)
+            _ = widenRun(run, x + (b &+ 7 &* run), t + 7 &* run)
+            var j = 0
+            while j < run {
+                pairStep(t + j, &a0)
+                pairStep(t + (run &+ j), &a1)
+                pairStep(t + (2 &* run &+ j), &a2)
+                pairStep(t + (3 &* run &+ j), &a3)
+                pairStep(t + (4 &* run &+ j), &a4)
+                pairStep(t + (5 &* run &+ j), &a5)
+                pairStep(t + (6 &* run &+ j), &a6)
+                pairStep(t + (7 &* run &+ j), &a7)
+                j &+= 2
+            }
+            narrowRun(block, t, out + b)
+            acc = a7
+            b &+= block
+        }
+        return (b, acc)
+    }
+}
+
 /// out[i] = start + Σ x[0...i]; returns the final total.
 @inline(__always)
 func scan<T: SnakeFloat>(
@@ -30,7 +135,12 @@ func scan<T: SnakeFloat>(
 ) -> Double {
     var acc = start
     if isUnit(xs, T.self) && isUnit(os, T.self) {
-        for i in 0..<n {
+        var i = 0
+        if T.self == Float.self {
+            (i, acc) = scanFloatBlocks(n, UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                                       UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self), from: acc)
+        }
+        for i in i..<n {
             acc += Double(x[i])
             out[i] = T(acc)
         }
