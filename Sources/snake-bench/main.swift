@@ -8,8 +8,10 @@
 // and tiers, Sources/SnakeKernelIndex), so every kernel and tier is here
 // without a list to keep up to date. Operands that are scalars in Python
 // (clip's bounds, scale's factor, saxpy's a) get stride 0, as NumPy passes
-// them; arrays are 64-byte aligned. GB/s counts each array read once and the
-// output written once. `--mt` runs the `_mt` twin with the table's grain.
+// them; arrays are 64-byte aligned, or start `--offset BYTES` past a line
+// (NumPy's large arrays sit at 16: glibc's mmap'd chunks). GB/s counts each
+// array read once and the output written once. `--mt` runs the `_mt` twin
+// with the table's grain.
 
 import Foundation
 import SnakeABI
@@ -24,10 +26,11 @@ struct Options {
     var repeats = 7
     var mt = false
     var threads = 0
+    var offset = 0
 }
 
 func usage() -> Never {
-    print("usage: snake-bench [KERNEL...] [-n N] [--dtype f64|f32|i64|i32|u8]... [--tier NAME]... [--repeat R] [--mt] [--threads T]")
+    print("usage: snake-bench [KERNEL...] [-n N] [--dtype f64|f32|i64|i32|u8]... [--tier NAME]... [--repeat R] [--mt] [--threads T] [--offset BYTES]")
     exit(2)
 }
 
@@ -48,6 +51,7 @@ func parse(_ args: [String]) -> Options {
         case "--repeat": o.repeats = Int(value()) ?? -1
         case "--mt": o.mt = true
         case "--threads": o.threads = Int(value()) ?? -1
+        case "--offset": o.offset = Int(value()) ?? -1
         case "-h", "--help": usage()
         case let name where !name.hasPrefix("-"): o.kernels.insert(name)
         default: usage()
@@ -55,7 +59,7 @@ func parse(_ args: [String]) -> Options {
         i += 1
     }
     if !dtypes.isEmpty { o.dtypes = dtypes }
-    guard o.n >= 1, o.repeats >= 1, o.threads >= 0 else { usage() }
+    guard o.n >= 1, o.repeats >= 1, o.threads >= 0, (0..<64).contains(o.offset) else { usage() }
     return o
 }
 
@@ -72,9 +76,9 @@ struct Buffers {
     let hi = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     static let bins = 100
 
-    init(n: Int, code: String, item: Int) {
+    init(n: Int, code: String, item: Int, offset: Int) {
         func aligned(_ bytes: Int) -> UnsafeMutableRawPointer {
-            UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64), alignment: 64)
+            UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64) + offset, alignment: 64) + offset
         }
         self.n = n
         self.item = item
@@ -201,7 +205,7 @@ for e in entries {
           options.kernels.isEmpty || options.kernels.contains(name),
           options.dtypes.contains(code),
           options.tiers.isEmpty || options.tiers.contains(tier) else { continue }
-    let b = buffers[code] ?? Buffers(n: options.n, code: code, item: Int(e.item_size))
+    let b = buffers[code] ?? Buffers(n: options.n, code: code, item: Int(e.item_size), offset: options.offset)
     buffers[code] = b
     let grain = options.mt ? snake_kernel_mt_grain(e.name) : 0
     let (run, bytes) = call(e, b, grain: grain)

@@ -87,6 +87,98 @@ func blockDeviations<T: SnakeFloat>(_ p: UnsafePointer<T>, _ step: Int, _ count:
     return (m2, dsum)
 }
 
+#if SNAKE_AVX512
+/// Twelve accumulators, which fit the 32 registers of AVX-512 (where T.V is
+/// one register): four each of Σ(x - c)², Σ(x - c) over the block in L1 and
+/// Σx over the next block.
+struct FusedSums<V: SIMD> where V.Scalar: SnakeFloat {
+    var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+    var d0 = V(), d1 = V(), d2 = V(), d3 = V()
+    var s0 = V(), s1 = V(), s2 = V(), s3 = V()
+
+    /// Four vectors of the block in L1 (x) and four of the next block (y).
+    @inline(__always)
+    mutating func add(_ x: (V, V, V, V), _ y: (V, V, V, V), _ c: V) {
+        s0 += y.0
+        s1 += y.1
+        s2 += y.2
+        s3 += y.3
+        let e0 = x.0 - c, e1 = x.1 - c, e2 = x.2 - c, e3 = x.3 - c
+        a0 = madd(a0, e0, e0)
+        a1 = madd(a1, e1, e1)
+        a2 = madd(a2, e2, e2)
+        a3 = madd(a3, e3, e3)
+        d0 += e0
+        d1 += e1
+        d2 += e2
+        d3 += e3
+    }
+}
+
+/// Four vectors at elements i, i + lanes, ... of p: unaligned loads.
+@inline(__always)
+func fourLoads<T: SnakeFloat>(_ p: UnsafePointer<T>, _ i: Int) -> (T.V, T.V, T.V, T.V) {
+    let lanes = T.lanes
+    return (T.load(p, i), T.load(p, i &+ lanes), T.load(p, i &+ 2 &* lanes), T.load(p, i &+ 3 &* lanes))
+}
+
+/// The same four vectors from a row whose data starts `shift` (2, 4 or 6)
+/// 8-byte words past a 64-byte line (`line`, the line itself): five aligned loads, and
+/// each vector joined from two of them with one two-source permute. The
+/// lanes hold the same elements as the unaligned loads, so the sums round
+/// the same; no load crosses a cache line (an unaligned 64-byte load always
+/// does, and costs a second L1 access). Reads elements i - shift·8/size up
+/// to i + 5·lanes - shift·8/size: callers keep that inside the row.
+@inline(__always)
+func fourJoinedLoads<T: SnakeFloat>(
+    _: T.Type, _ line: UnsafeRawPointer, _ i: Int, _ shift: Int
+) -> (T.V, T.V, T.V, T.V) {
+    let at = i &* MemoryLayout<T>.stride
+    @inline(__always) func aligned(_ k: Int) -> SIMD8<UInt64> {
+        line.load(fromByteOffset: at &+ 64 &* k, as: SIMD8<UInt64>.self)
+    }
+    // Lanes listed one by one: LLVM turns these into one vpermt2q (a loop
+    // over the lanes stayed lane by lane, 3x slower than unaligned loads).
+    @inline(__always) func join(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> T.V {
+        let v: SIMD8<UInt64>
+        switch shift {
+        case 2: v = SIMD8(a[2], a[3], a[4], a[5], a[6], a[7], b[0], b[1])
+        case 4: v = SIMD8(a[4], a[5], a[6], a[7], b[0], b[1], b[2], b[3])
+        default: v = SIMD8(a[6], a[7], b[0], b[1], b[2], b[3], b[4], b[5])
+        }
+        return unsafeBitCast(v, to: T.V.self)
+    }
+    let l0 = aligned(0), l1 = aligned(1), l2 = aligned(2), l3 = aligned(3), l4 = aligned(4)
+    return (join(l0, l1), join(l1, l2), join(l2, l3), join(l3, l4))
+}
+
+/// fusedBlockPasses for data `shift` words past a line (0: unaligned
+/// loads throughout). The first and last groups of four vectors load
+/// unaligned, so no joined load reaches outside [p, q + count); every group
+/// adds the same lanes to the same accumulators in the same order.
+@inline(__always)
+func fusedBlockSums<T: SnakeFloat>(_ p: UnsafePointer<T>, _ count: Int, _ c: T.V, shift: Int) -> FusedSums<T.V> {
+    let group = 4 &* T.lanes, q = p + count
+    var sums = FusedSums<T.V>()
+    var i = 0
+    if shift != 0 {
+        sums.add(fourLoads(p, 0), fourLoads(q, 0), c)
+        i = group
+        let back = 8 &* shift
+        let pl = UnsafeRawPointer(p) - back, ql = UnsafeRawPointer(q) - back
+        while count &- i > group {
+            sums.add(fourJoinedLoads(T.self, pl, i, shift), fourJoinedLoads(T.self, ql, i, shift), c)
+            i &+= group
+        }
+    }
+    while count &- i >= group {
+        sums.add(fourLoads(p, i), fourLoads(q, i), c)
+        i &+= group
+    }
+    return sums
+}
+#endif
+
 /// The second pass over one full contiguous block and the first pass over
 /// the next, in one loop: the next block streams in from memory while this
 /// one (in L1) is read again, so memory never waits on the arithmetic.
@@ -98,30 +190,19 @@ func fusedBlockPasses<T: SnakeFloat>(_ p: UnsafePointer<T>, _ count: Int, _ cent
     let lanes = T.lanes, q = p + count
     let c = T.V(repeating: center)
     #if SNAKE_AVX512
-    // Twelve accumulators fit the 32 registers of AVX-512, where T.V is one
-    // register.
-        var a0 = T.V(), a1 = T.V(), a2 = T.V(), a3 = T.V()
-        var d0 = T.V(), d1 = T.V(), d2 = T.V(), d3 = T.V()
-        var s0 = T.V(), s1 = T.V(), s2 = T.V(), s3 = T.V()
-        var i = 0
-        while count &- i >= 4 &* lanes {
-            s0 += T.load(q, i)
-            s1 += T.load(q, i &+ lanes)
-            s2 += T.load(q, i &+ 2 &* lanes)
-            s3 += T.load(q, i &+ 3 &* lanes)
-            let e0 = T.load(p, i) - c, e1 = T.load(p, i &+ lanes) - c
-            let e2 = T.load(p, i &+ 2 &* lanes) - c, e3 = T.load(p, i &+ 3 &* lanes) - c
-            a0 = madd(a0, e0, e0)
-            a1 = madd(a1, e1, e1)
-            a2 = madd(a2, e2, e2)
-            a3 = madd(a3, e3, e3)
-            d0 += e0
-            d1 += e1
-            d2 += e2
-            d3 += e3
-            i &+= 4 &* lanes
-        }
-        return (laneSum((a0 + a1) + (a2 + a3)), laneSum((d0 + d1) + (d2 + d3)), laneSum((s0 + s1) + (s2 + s3)))
+    // NumPy's arrays start 16-byte aligned (malloc), most often 16 bytes
+    // past a line (large ones: glibc's mmap'd chunks): one loop per such
+    // offset, each with its permute constant (the loop is written once).
+    // snake-bench --offset 16, 1e7: float64 3.09 -> 2.1 ms (bench/README.md).
+    let sums: FusedSums<T.V>
+    switch Int(bitPattern: p) & 63 {
+    case 16: sums = fusedBlockSums(p, count, c, shift: 2)
+    case 32: sums = fusedBlockSums(p, count, c, shift: 4)
+    case 48: sums = fusedBlockSums(p, count, c, shift: 6)
+    default: sums = fusedBlockSums(p, count, c, shift: 0)
+    }
+    return (laneSum((sums.a0 + sums.a1) + (sums.a2 + sums.a3)), laneSum((sums.d0 + sums.d1) + (sums.d2 + sums.d3)),
+            laneSum((sums.s0 + sums.s1) + (sums.s2 + sums.s3)))
     #else
     // T.V spans two (AVX2) or four (SSE) of 16 registers.
     var a0 = T.V(), d0 = T.V(), s0 = T.V()
