@@ -269,14 +269,14 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
     static void SNAKE_TIERED(loop_##name##_##code)(                          \
         char **a, npy_intp const *d, npy_intp const *s, void *data)          \
     {                                                                        \
-        const intptr_t grain = SNAKE_GRAIN_FOR(kind, T, (intptr_t)data);           \
+        const intptr_t grain = SNAKE_GRAIN_FOR(kind, T, (intptr_t)data);     \
         SNAKE_CALL_##kind(SNAKE_SYM(name, code, SNAKE_EACH_TIER), T, A);     \
     }
 #define SNAKE_LOOP_METHOD(name, kind, code, T, A)                            \
     static int SNAKE_TIERED(run_##name##_##code)(                            \
         char *const *a, npy_intp const *d, npy_intp const *s, intptr_t table_grain) \
     {                                                                        \
-        const intptr_t grain = SNAKE_GRAIN_FOR(kind, T, table_grain);              \
+        const intptr_t grain = SNAKE_GRAIN_FOR(kind, T, table_grain);        \
         if (SNAKE_VALIDATE_##kind(#name, a, d, s) < 0) {                     \
             return -1;                                                       \
         }                                                                    \

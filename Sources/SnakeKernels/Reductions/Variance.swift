@@ -123,8 +123,8 @@ func fourLoads<T: SnakeFloat>(_ p: UnsafePointer<T>, _ i: Int) -> (T.V, T.V, T.V
 }
 
 /// The same four vectors from a row whose data starts `shift` (2, 4 or 6)
-/// 8-byte words past a 64-byte line (`line`, the line itself): five aligned loads, and
-/// each vector joined from two of them with one two-source permute. The
+/// 8-byte words past a 64-byte line (`line`, the line itself): five
+/// aligned loads, each vector joined from two of them by one permute. The
 /// lanes hold the same elements as the unaligned loads, so the sums round
 /// the same; no load crosses a cache line (an unaligned 64-byte load always
 /// does, and costs a second L1 access). Reads elements i - shift·8/size up
@@ -137,8 +137,8 @@ func fourJoinedLoads<T: SnakeFloat>(
     @inline(__always) func aligned(_ k: Int) -> SIMD8<UInt64> {
         line.load(fromByteOffset: at &+ 64 &* k, as: SIMD8<UInt64>.self)
     }
-    // Lanes listed one by one: LLVM turns these into one vpermt2q (a loop
-    // over the lanes stayed lane by lane, 3x slower than unaligned loads).
+    // Lanes listed one by one: LLVM turns these into one valignq (a loop
+    // over the lanes stayed lane by lane, 3.5x slower than unaligned loads).
     @inline(__always) func join(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> T.V {
         let v: SIMD8<UInt64>
         switch shift {
@@ -193,7 +193,8 @@ func fusedBlockPasses<T: SnakeFloat>(_ p: UnsafePointer<T>, _ count: Int, _ cent
     // NumPy's arrays start 16-byte aligned (malloc), most often 16 bytes
     // past a line (large ones: glibc's mmap'd chunks): one loop per such
     // offset, each with its permute constant (the loop is written once).
-    // snake-bench --offset 16, 1e7: float64 3.09 -> 2.1 ms (bench/README.md).
+    // snake-bench --offset 16, 1e7: float64 3.09 -> 2.75 ms, float32
+    // 1.57 -> 1.32 ms (bench/README.md).
     let sums: FusedSums<T.V>
     switch Int(bitPattern: p) & 63 {
     case 16: sums = fusedBlockSums(p, count, c, shift: 2)
