@@ -153,6 +153,48 @@ def test_out_is_the_first_input(kernel, rng):
         assert np.array_equal(bits(x0), bits(want))
 
 
+# Sources/SnakeKernels/Support/Drivers.swift, streamingBytes: outputs this
+# large are written with streaming stores, from their first 64-byte boundary.
+STREAMING_BYTES = 16 << 20
+
+
+def at_offset(x, offset):
+    """A copy of x starting `offset` elements past a 64-byte boundary."""
+    raw = np.empty(x.nbytes + 128, np.uint8)
+    start = (-raw.ctypes.data) % 64 + offset * x.itemsize
+    y = raw[start:start + x.nbytes].view(x.dtype)
+    y[:] = x
+    return y
+
+
+@pytest.mark.parametrize("kernel", SAME_SHAPE, ids=[k.name for k in SAME_SHAPE])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_large_outputs_keep_their_bits(kernel, dtype, rng):
+    """Outputs of STREAMING_BYTES or more bypass the caches: the vectors from
+    the first 64-byte boundary are stored around them, the unaligned first and
+    last vectors normally. Whatever the output's address, in place or not,
+    threaded or not, the bits must be those of the cached path: for
+    elementwise kernels, the same call on pieces below the threshold."""
+    n = STREAMING_BYTES // np.dtype(dtype).itemsize + 37
+    xs = make(kernel, (n,), rng, dtype)
+    specials = np.array([np.nan, -0.0, np.inf, -np.inf, np.nan, -0.0], dtype)
+    xs[0][[0, 5, 17, n // 2, n - 20, n - 1]] = specials
+    if KINDS[kernel.kind].signature:
+        want = kernel.ufunc(*xs)
+        check(kernel, xs, want, dtype)
+    else:
+        piece = 1 << 18
+        want = np.concatenate([kernel.ufunc(*(x[i:i + piece] for x in xs)) for i in range(0, n, piece)])
+    with snake.threads(2):
+        for offset in (0, 1, 5):
+            moved = [at_offset(x, offset) for x in xs]
+            out = at_offset(np.zeros(n, dtype), (offset + 3) % 8)
+            assert kernel.ufunc(*moved, out=out) is out
+            assert np.array_equal(bits(out), bits(want)), f"offset {offset}"
+            assert kernel.ufunc(*moved, out=moved[0]) is moved[0]
+            assert np.array_equal(bits(moved[0]), bits(want)), f"in place, offset {offset}"
+
+
 @pytest.mark.parametrize("name", ["relu", "clip", "scale", "saxpy", "cumsum", "rolling_sum"])
 @pytest.mark.parametrize("mt", ["", "_mt"])
 def test_integer_out_is_the_first_input(name, mt, rng):

@@ -171,6 +171,31 @@
  * Swift has no intrinsic for it, and inlines this one. */
 static inline void snake_prefetch(const void *_Nonnull p) { __builtin_prefetch(p, 0, 3); }
 
+/* Non-temporal ("streaming") stores of one 64-byte vector to a 64-byte
+ * aligned address: written around the caches, so a large output does not
+ * first read every line it is about to overwrite, nor evict the input.
+ * Swift has no intrinsic for them; it imports these vector types as
+ * SIMD8<Double> / SIMD16<Float> and inlines the functions (one vmovntpd on
+ * AVX-512, two on AVX2, four movntpd on SSE2, stnp pairs on AArch64).
+ * `p` must be 64-byte aligned: the store faults otherwise. */
+typedef double snake_f64x8 __attribute__((ext_vector_type(8)));
+typedef float snake_f32x16 __attribute__((ext_vector_type(16)));
+static inline void snake_stream_f64x8(double *_Nonnull p, snake_f64x8 v) {
+    __builtin_nontemporal_store(v, (snake_f64x8 *)__builtin_assume_aligned(p, 64));
+}
+static inline void snake_stream_f32x16(float *_Nonnull p, snake_f32x16 v) {
+    __builtin_nontemporal_store(v, (snake_f32x16 *)__builtin_assume_aligned(p, 64));
+}
+/* Streaming stores are weakly ordered: fence them before the results are
+ * published to another thread (the pool's release) or the caller. */
+static inline void snake_stream_fence(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_sfence();
+#else
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
 /* ---- platform (abi.c) ---------------------------------------------------- */
 
 /* CPUs this process may run on (affinity mask on Linux), >= 1. */

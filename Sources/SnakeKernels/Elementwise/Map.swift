@@ -7,6 +7,7 @@
 // negative or mixed layouts) runs the scalar loop. Chunks are independent,
 // so `_mt` results are bit-identical to single-threaded ones.
 
+import SnakeABI
 import SnakeRuntime
 
 /// One elementwise kernel: its vector and scalar forms. A type, not a pair
@@ -48,13 +49,77 @@ func mapVectors<Op: ElementwiseOp>(
     }
 }
 
+/// `mapVectors` with streaming stores: `count` a multiple of the lane
+/// count, `out` 64-byte aligned.
+@inline(never)
+func streamVectors<Op: ElementwiseOp>(
+    _: Op.Type, _ count: Int,
+    _ x: UnsafePointer<Op.T>,
+    _ y: UnsafePointer<Op.T>, _ yScalar: Bool,
+    _ z: UnsafePointer<Op.T>, _ zScalar: Bool,
+    _ out: UnsafeMutablePointer<Op.T>
+) {
+    typealias T = Op.T
+    let yFixed = T.V(repeating: y.pointee), zFixed = T.V(repeating: z.pointee)
+    var i = 0
+    while i < count {
+        let yv = yScalar ? yFixed : T.load(y, i)
+        let zv = zScalar ? zFixed : T.load(z, i)
+        T.storeStreaming(Op.vector(T.load(x, i), yv, zv), out, i)
+        i &+= T.lanes
+    }
+}
+
+/// `mapVectors` for outputs of `streamingBytes` or more (`body >= T.lanes`,
+/// `out` aligned to its element size): the vectors from out's first 64-byte
+/// boundary are stored around the caches. The unaligned first vector and
+/// the one ending at `body` are computed first, since `out` may be one of
+/// the inputs, and stored normally at the end, overlapping their
+/// neighbours. All three go through `streamVectors` (the first and last on
+/// copies in an aligned scratch), so every element is computed by one
+/// machine loop: where two NaNs meet, which one survives depends on how
+/// LLVM ordered the operands, and a second copy of the loop could differ.
+func mapVectorsStreaming<Op: ElementwiseOp>(
+    _ op: Op.Type, _ body: Int,
+    _ x: UnsafePointer<Op.T>,
+    _ y: UnsafePointer<Op.T>, _ yScalar: Bool,
+    _ z: UnsafePointer<Op.T>, _ zScalar: Bool,
+    _ out: UnsafeMutablePointer<Op.T>
+) {
+    typealias T = Op.T
+    let lanes = T.lanes, start = streamingStart(out)!
+    withUnsafeTemporaryAllocation(byteCount: 8 &* 64, alignment: 64) { raw in
+        let scratch = raw.baseAddress!.bindMemory(to: T.self, capacity: 8 &* lanes)
+        // Vectors at `at`, into scratch slot `slot` (four slots: x, y, z, out).
+        func edge(_ at: Int, _ slot: Int) -> UnsafeMutablePointer<T> {
+            let s = scratch + slot &* 4 &* lanes
+            s.update(from: x + at, count: lanes)
+            if !yScalar { (s + lanes).update(from: y + at, count: lanes) }
+            if !zScalar { (s + 2 &* lanes).update(from: z + at, count: lanes) }
+            let o = s + 3 &* lanes
+            streamVectors(op, lanes, s, yScalar ? y : UnsafePointer(s + lanes), yScalar,
+                          zScalar ? z : UnsafePointer(s + 2 &* lanes), zScalar, o)
+            return o
+        }
+        let last = body &- lanes
+        let head = edge(0, 0), tail = edge(last, 1)
+        let count = (body &- start) / lanes &* lanes
+        streamVectors(op, count, x + start, y + (yScalar ? 0 : start), yScalar,
+                      z + (zScalar ? 0 : start), zScalar, out + start)
+        snake_stream_fence()
+        out.update(from: head, count: lanes)
+        (out + last).update(from: tail, count: lanes)
+    }
+}
+
 @inline(__always)
 func mapElements<Op: ElementwiseOp>(
     _ op: Op.Type, _ n: Int,
     _ x: UnsafePointer<Op.T>, _ xs: Int,
     _ y: UnsafePointer<Op.T>, _ ys: Int,
     _ z: UnsafePointer<Op.T>, _ zs: Int,
-    _ out: UnsafeMutablePointer<Op.T>, _ os: Int
+    _ out: UnsafeMutablePointer<Op.T>, _ os: Int,
+    streaming: Bool = false
 ) {
     typealias T = Op.T
     let unit = MemoryLayout<T>.stride
@@ -66,7 +131,11 @@ func mapElements<Op: ElementwiseOp>(
         return
     }
     let body = n / T.lanes &* T.lanes
-    mapVectors(op, body, x, y, ys == 0, z, zs == 0, out)
+    if streaming && body >= T.lanes && streamingStart(out) != nil {
+        mapVectorsStreaming(op, body, x, y, ys == 0, z, zs == 0, out)
+    } else {
+        mapVectors(op, body, x, y, ys == 0, z, zs == 0, out)
+    }
     for i in body..<n {
         out[i] = Op.scalar(x[i], y[ys == 0 ? 0 : i], z[zs == 0 ? 0 : i])
     }
@@ -85,8 +154,9 @@ func mapChunks<Op: ElementwiseOp>(
     _ z: UnsafePointer<Op.T>, _ zs: Int,
     _ out: UnsafeMutablePointer<Op.T>, _ os: Int
 ) {
+    let streaming = n &* MemoryLayout<Op.T>.stride >= streamingBytes
     mapRange(n: n, grain: grain) { s, c in
         mapElements(op, c, x.advanced(bytes: s &* xs), xs, y.advanced(bytes: s &* ys), ys,
-                    z.advanced(bytes: s &* zs), zs, out.advanced(bytes: s &* os), os)
+                    z.advanced(bytes: s &* zs), zs, out.advanced(bytes: s &* os), os, streaming: streaming)
     }
 }

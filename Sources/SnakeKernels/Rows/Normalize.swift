@@ -41,18 +41,32 @@ func normDivisor<T: SnakeFloat>(_ ss: Double, _ n: Int, _ x: UnsafePointer<T>, _
     return RowDivisor(first: m, second: scaled.squareRoot())
 }
 
-/// out[i] = x[i] / d.first / d.second, or a copy of x when d is nil.
+/// out[i] = x[i] / d.first / d.second, or a copy of x when d is nil. With
+/// `streaming` (rows of `streamingBytes` or more), the contiguous loops
+/// store around the caches from out's first 64-byte boundary; the elements
+/// before it take the scalar form, which gives the same bits.
 @inline(__always)
 func divideRange<T: SnakeFloat>(
-    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ d: RowDivisor?
+    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ d: RowDivisor?,
+    streaming: Bool
 ) {
     guard let d else {
         for i in 0..<n { out.advanced(bytes: i &* os).pointee = x.at(i, step: xs) }
         return
     }
-    if d.second == 1 && T.self == Double.self && isUnit(xs, T.self) && isUnit(os, T.self) {
+    let contiguous = isUnit(xs, T.self) && isUnit(os, T.self)
+    let head = streaming && contiguous ? streamingStart(out).map { Swift.min($0, n) } : nil
+    if d.second == 1 && T.self == Double.self && contiguous {
         let v = T.V(repeating: T(d.first))
         var i = 0
+        if let head {
+            while i < head { out[i] = x[i] / T(d.first); i &+= 1 }
+            while n &- i >= T.lanes {
+                T.storeStreaming(T.load(x, i) / v, out, i)
+                i &+= T.lanes
+            }
+            snake_stream_fence()
+        }
         while n &- i >= T.lanes {
             T.store(T.load(x, i) / v, out, i)
             i &+= T.lanes
@@ -69,9 +83,20 @@ func divideRange<T: SnakeFloat>(
     if T.self == Float.self && d.second == 1 {
         let recip = 1 / d.first
         var i = 0
-        if isUnit(xs, T.self) && isUnit(os, T.self) {
+        if contiguous {
             let src = UnsafeRawPointer(x), dst = UnsafeMutableRawPointer(out)
             let r = SIMD8<Double>(repeating: recip)
+            if let head {
+                while i < head { out[i] = T(Double(x[i]) * recip); i &+= 1 }
+                while n &- i >= 16 {
+                    let q0 = SIMD8<Double>(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)) * r
+                    let q1 = SIMD8<Double>(src.loadUnaligned(fromByteOffset: i &* 4 &+ 32, as: SIMD8<Float>.self)) * r
+                    let q = SIMD16<Float>(lowHalf: SIMD8<Float>(q0), highHalf: SIMD8<Float>(q1))
+                    Float.storeStreaming(q, dst.assumingMemoryBound(to: Float.self), i)
+                    i &+= 16
+                }
+                snake_stream_fence()
+            }
             while n &- i >= 8 {
                 let q = SIMD8<Double>(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)) * r
                 dst.storeBytes(of: SIMD8<Float>(q), toByteOffset: i &* 4, as: SIMD8<Float>.self)
@@ -92,12 +117,13 @@ func normalize<T: SnakeFloat>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
     _ out: UnsafeMutablePointer<T>, _ outRow: Int, _ os: Int, _ grain: Int
 ) {
+    let streaming = n &* MemoryLayout<T>.stride >= streamingBytes
     vecRows(
         rows: rows, n: n, grain: grain,
         row: { r in
             let xr = x.advanced(bytes: r &* xRow)
             let d = normDivisor(sumOfProducts(n, xr, xs, xr, xs), n, xr, xs)
-            divideRange(n, xr, xs, out.advanced(bytes: r &* outRow), os, d)
+            divideRange(n, xr, xs, out.advanced(bytes: r &* outRow), os, d, streaming: streaming)
         },
         longRow: { r, tasks in
             let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
@@ -115,7 +141,7 @@ func normalize<T: SnakeFloat>(
             let d = normDivisor(ss, n, xr, xs)
             parallelFor(tasks) { t in
                 let (s, c) = split(n, tasks, t)
-                divideRange(c, xr.advanced(bytes: s &* xs), xs, or.advanced(bytes: s &* os), os, d)
+                divideRange(c, xr.advanced(bytes: s &* xs), xs, or.advanced(bytes: s &* os), os, d, streaming: streaming)
             }
         })
 }

@@ -51,6 +51,24 @@ func reduceRows<A, P>(
     }
 }
 
+/// Outputs of at least this many bytes are written with streaming stores
+/// (`SnakeFloat.storeStreaming`, where a kernel has a streaming form): at
+/// this size output and input no longer share a 32 MiB last-level cache
+/// with anything, so caching the output only costs a read of every line
+/// before it is overwritten and evicts the input. Smaller outputs stay in
+/// the caches for whatever reads them next. Decided from the whole call's
+/// size, so `_mt` chunks store as the single-threaded call does.
+let streamingBytes = 16 << 20
+
+/// Elements of `out` before its first 64-byte boundary, where streaming
+/// stores can start; nil when `out` is not aligned to its element size (the
+/// boundary is never reached: store normally).
+@inline(__always)
+func streamingStart<T>(_ out: UnsafeMutablePointer<T>) -> Int? {
+    let address = Int(bitPattern: out), unit = MemoryLayout<T>.stride
+    return address % unit == 0 ? ((0 &- address) & 63) / unit : nil
+}
+
 /// Driver for elementwise kernels: `body(start, count)` maps elements
 /// [start, start+count); chunks are independent, so `_mt` results are
 /// bit-identical to single-threaded ones.

@@ -1,3 +1,5 @@
+import SnakeABI
+
 /// The floating-point element types snake kernels are generic over.
 ///
 /// `V` is the SIMD vector a kernel works in (64 bytes: one AVX-512 register,
@@ -33,6 +35,9 @@ public protocol SnakeFloat: BinaryFloatingPoint, SIMDScalar, Codable {
     static func exp(_ x: V, underflow: inout Bool) -> V
     /// gelu, tanh approximation (Math/Exp.swift).
     static func gelu(_ x: V) -> V
+    /// Stores `v` at `p + i` around the caches (snake_abi.h); `p + i` must
+    /// be 64-byte aligned. See `Streaming` in Support/Drivers.swift.
+    static func storeStreaming(_ v: V, _ p: UnsafeMutablePointer<Self>, _ i: Int)
 }
 
 extension Double: SnakeFloat {
@@ -54,6 +59,9 @@ extension Double: SnakeFloat {
     }
     @_transparent public static func exp(_ x: V, underflow: inout Bool) -> V { vectorExp(x, underflow: &underflow) }
     @_transparent public static func gelu(_ x: V) -> V { vectorGelu(x) }
+    @inline(__always) public static func storeStreaming(_ v: V, _ p: UnsafeMutablePointer<Double>, _ i: Int) {
+        snake_stream_f64x8(p + i, v)
+    }
 }
 
 extension Float: SnakeFloat {
@@ -75,6 +83,9 @@ extension Float: SnakeFloat {
     }
     @_transparent public static func exp(_ x: V, underflow: inout Bool) -> V { vectorExp(x, underflow: &underflow) }
     @_transparent public static func gelu(_ x: V) -> V { vectorGelu(x) }
+    @inline(__always) public static func storeStreaming(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
+        snake_stream_f32x16(p + i, v)
+    }
 }
 
 // MARK: - Ordering floats as integers
