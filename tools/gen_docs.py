@@ -28,7 +28,7 @@ def render() -> str:
         sig = u.signature or f"elementwise, {u.nin} in / {u.nout} out"
         if k.function is not u:
             sig = f"function over gufunc {sig}"
-        threads = f"pool, >= {k.mt_grain} elements per thread (float64; 2x for narrower)" if k.mt_grain else "single"
+        threads = f"pool, >= {k.mt_grain} elements per thread (float64; 2x for 4-byte types; uint8: 8x elementwise, 2x otherwise)" if k.mt_grain else "single"
         lines.append(f"| `{k.name}` | {k.kind} | `{sig}` | {', '.join(k.types)} | {threads} |")
     for k in snake.kernels():
         # NumPy prepends a call-signature line whose wording varies across
