@@ -23,17 +23,19 @@ protocol ElementwiseOp {
 }
 
 /// The contiguous SIMD loop of `mapElements`, `body` a multiple of the lane
-/// count. Its own function (never inlined): inlined into the driver, next to
-/// the strided and tail loops, the 16-lane Float32 gelu body was compiled as
-/// 4-lane pieces (LLVM re-vectorises Swift's lane-by-lane SIMD code, and did
-/// it narrowly in the large function): 2.5 -> 0.6 ns/element on AVX-512.
+/// count; `streaming`: stores around the caches, `out` 64-byte aligned (the
+/// flag is loop-invariant: LLVM unswitches it). Its own function (never
+/// inlined): inlined into the driver, next to the strided and tail loops,
+/// the 16-lane Float32 gelu body was compiled as 4-lane pieces (LLVM
+/// re-vectorises Swift's lane-by-lane SIMD code, and did it narrowly in the
+/// large function): 2.5 -> 0.6 ns/element on AVX-512.
 @inline(never)
 func mapVectors<Op: ElementwiseOp>(
     _: Op.Type, _ body: Int,
     _ x: UnsafePointer<Op.T>,
     _ y: UnsafePointer<Op.T>, _ yScalar: Bool,
     _ z: UnsafePointer<Op.T>, _ zScalar: Bool,
-    _ out: UnsafeMutablePointer<Op.T>
+    _ out: UnsafeMutablePointer<Op.T>, streaming: Bool = false
 ) {
     typealias T = Op.T
     // Loop-invariant choices: LLVM unswitches the loop into one version per
@@ -44,28 +46,8 @@ func mapVectors<Op: ElementwiseOp>(
     while i < body {
         let yv = yScalar ? yFixed : T.load(y, i)
         let zv = zScalar ? zFixed : T.load(z, i)
-        T.store(Op.vector(T.load(x, i), yv, zv), out, i)
-        i &+= T.lanes
-    }
-}
-
-/// `mapVectors` with streaming stores: `count` a multiple of the lane
-/// count, `out` 64-byte aligned.
-@inline(never)
-func streamVectors<Op: ElementwiseOp>(
-    _: Op.Type, _ count: Int,
-    _ x: UnsafePointer<Op.T>,
-    _ y: UnsafePointer<Op.T>, _ yScalar: Bool,
-    _ z: UnsafePointer<Op.T>, _ zScalar: Bool,
-    _ out: UnsafeMutablePointer<Op.T>
-) {
-    typealias T = Op.T
-    let yFixed = T.V(repeating: y.pointee), zFixed = T.V(repeating: z.pointee)
-    var i = 0
-    while i < count {
-        let yv = yScalar ? yFixed : T.load(y, i)
-        let zv = zScalar ? zFixed : T.load(z, i)
-        T.storeStreaming(Op.vector(T.load(x, i), yv, zv), out, i)
+        let v = Op.vector(T.load(x, i), yv, zv)
+        if streaming { T.storeStreaming(v, out, i) } else { T.store(v, out, i) }
         i &+= T.lanes
     }
 }
@@ -75,10 +57,11 @@ func streamVectors<Op: ElementwiseOp>(
 /// boundary are stored around the caches. The unaligned first vector and
 /// the one ending at `body` are computed first, since `out` may be one of
 /// the inputs, and stored normally at the end, overlapping their
-/// neighbours. All three go through `streamVectors` (the first and last on
-/// copies in an aligned scratch), so every element is computed by one
-/// machine loop: where two NaNs meet, which one survives depends on how
-/// LLVM ordered the operands, and a second copy of the loop could differ.
+/// neighbours. All three go through `mapVectors(streaming: true)` (the
+/// first and last on copies in an aligned scratch), so every element is
+/// computed by one machine loop: where two NaNs meet, which one survives
+/// depends on how LLVM ordered the operands, and a second copy of the loop
+/// could differ.
 func mapVectorsStreaming<Op: ElementwiseOp>(
     _ op: Op.Type, _ body: Int,
     _ x: UnsafePointer<Op.T>,
@@ -97,15 +80,15 @@ func mapVectorsStreaming<Op: ElementwiseOp>(
             if !yScalar { (s + lanes).update(from: y + at, count: lanes) }
             if !zScalar { (s + 2 &* lanes).update(from: z + at, count: lanes) }
             let o = s + 3 &* lanes
-            streamVectors(op, lanes, s, yScalar ? y : UnsafePointer(s + lanes), yScalar,
-                          zScalar ? z : UnsafePointer(s + 2 &* lanes), zScalar, o)
+            mapVectors(op, lanes, s, yScalar ? y : UnsafePointer(s + lanes), yScalar,
+                       zScalar ? z : UnsafePointer(s + 2 &* lanes), zScalar, o, streaming: true)
             return o
         }
         let last = body &- lanes
         let head = edge(0, 0), tail = edge(last, 1)
         let count = (body &- start) / lanes &* lanes
-        streamVectors(op, count, x + start, y + (yScalar ? 0 : start), yScalar,
-                      z + (zScalar ? 0 : start), zScalar, out + start)
+        mapVectors(op, count, x + start, y + (yScalar ? 0 : start), yScalar,
+                   z + (zScalar ? 0 : start), zScalar, out + start, streaming: true)
         snake_stream_fence()
         out.update(from: head, count: lanes)
         (out + last).update(from: tail, count: lanes)
