@@ -82,9 +82,8 @@ def _not_bandwidth_bound(row, data, mode, percent) -> str:
     if small and small.get(key) and row.get(key):
         at_1e7, at_1e5 = row[key] / row["n"] * 1e9, small[key] / small["n"] * 1e9
         if at_1e7 <= 1.1 * at_1e5:
-            notes.append(f"{at_1e7:.2f} ns/element, as at 1e5 in cache ({at_1e5:.2f}): bound by its add chain,"
-                         " not memory" if row["kernel"] == "cumsum" else
-                         f"{at_1e7:.2f} ns/element, as at 1e5 in cache ({at_1e5:.2f}): not memory-bound")
+            limit = "bound by its add chain, not memory" if row["kernel"] == "cumsum" else "not memory-bound"
+            notes.append(f"{at_1e7:.2f} ns/element, as at 1e5 in cache ({at_1e5:.2f}): {limit}")
     return "".join(f"; {note}" for note in notes)
 
 

@@ -112,6 +112,15 @@ def test_out_unaligned_or_byteswapped(kernel, rng):
         assert np.array_equal(out, want, equal_nan=True)
 
 
+def at_offset(x, offset):
+    """A copy of x starting `offset` elements past a 64-byte boundary."""
+    raw = np.empty(x.nbytes + 128, np.uint8)
+    start = (-raw.ctypes.data) % 64 + offset * x.itemsize
+    y = raw[start:start + x.nbytes].view(x.dtype)
+    y[:] = x
+    return y
+
+
 @pytest.mark.parametrize("kernel", GUFUNCS, ids=[k.name for k in GUFUNCS])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_results_do_not_depend_on_the_address(kernel, dtype, rng):
@@ -124,13 +133,7 @@ def test_results_do_not_depend_on_the_address(kernel, dtype, rng):
     xs = make(kernel, (n,), rng, dtype)
     want = None
     for offset in range(64 // np.dtype(dtype).itemsize):
-        moved = []
-        for x in xs:
-            raw = np.empty(x.nbytes + 128, np.uint8)
-            start = (-raw.ctypes.data) % 64 + offset * x.itemsize
-            y = raw[start:start + x.nbytes].view(dtype)
-            y[:] = x
-            moved.append(y)
+        moved = [at_offset(x, offset) for x in xs]
         got = bits(np.asarray(kernel.function(*moved)))
         want = got if want is None else want
         assert np.array_equal(got, want), f"offset {offset} elements"
@@ -156,15 +159,6 @@ def test_out_is_the_first_input(kernel, rng):
 # Sources/SnakeKernels/Support/Drivers.swift, streamingBytes: outputs this
 # large are written with streaming stores, from their first 64-byte boundary.
 STREAMING_BYTES = 16 << 20
-
-
-def at_offset(x, offset):
-    """A copy of x starting `offset` elements past a 64-byte boundary."""
-    raw = np.empty(x.nbytes + 128, np.uint8)
-    start = (-raw.ctypes.data) % 64 + offset * x.itemsize
-    y = raw[start:start + x.nbytes].view(x.dtype)
-    y[:] = x
-    return y
 
 
 @pytest.mark.parametrize("kernel", SAME_SHAPE, ids=[k.name for k in SAME_SHAPE])

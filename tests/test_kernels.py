@@ -208,7 +208,7 @@ def test_softmax_blocks_match_reference(dtype, restore_threads):
         _snake._set_mt_grain("softmax_mt", old)
 
 
-# ---- variance's block passes ---------------------------------------------
+# ---- cumsum's float32 blocks ----------------------------------------------
 
 SCAN_BLOCK = 8 * 272  # Rows/Cumsum.swift: eight runs of scanRun
 
@@ -252,6 +252,8 @@ def test_cumsum_float32_blocks(n, restore_threads):
             for f in funcs:
                 np.testing.assert_array_equal(f(y), want, err_msg=f"{f.__name__} {spots}")
 
+
+# ---- variance's block passes ---------------------------------------------
 
 VARIANCE_BLOCK = 2048  # Reductions/Variance.swift varianceBlock
 

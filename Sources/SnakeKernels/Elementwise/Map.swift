@@ -53,7 +53,7 @@ func mapVectors<Op: ElementwiseOp>(
 }
 
 /// `mapVectors` for outputs of `streamingBytes` or more (`body >= T.lanes`,
-/// `out` aligned to its element size): the vectors from out's first 64-byte
+/// `start` = `streamingStart(out)`): the vectors from out's first 64-byte
 /// boundary are stored around the caches. The unaligned first vector and
 /// the one ending at `body` are computed first, since `out` may be one of
 /// the inputs, and stored normally at the end, overlapping their
@@ -67,10 +67,10 @@ func mapVectorsStreaming<Op: ElementwiseOp>(
     _ x: UnsafePointer<Op.T>,
     _ y: UnsafePointer<Op.T>, _ yScalar: Bool,
     _ z: UnsafePointer<Op.T>, _ zScalar: Bool,
-    _ out: UnsafeMutablePointer<Op.T>
+    _ out: UnsafeMutablePointer<Op.T>, start: Int
 ) {
     typealias T = Op.T
-    let lanes = T.lanes, start = streamingStart(out)!
+    let lanes = T.lanes
     withUnsafeTemporaryAllocation(byteCount: 8 &* 64, alignment: 64) { raw in
         let scratch = raw.baseAddress!.bindMemory(to: T.self, capacity: 8 &* lanes)
         // Vectors at `at`, into scratch slot `slot` (four slots: x, y, z, out).
@@ -102,7 +102,7 @@ func mapElements<Op: ElementwiseOp>(
     _ y: UnsafePointer<Op.T>, _ ys: Int,
     _ z: UnsafePointer<Op.T>, _ zs: Int,
     _ out: UnsafeMutablePointer<Op.T>, _ os: Int,
-    streaming: Bool = false
+    streaming: Bool
 ) {
     typealias T = Op.T
     let unit = MemoryLayout<T>.stride
@@ -114,8 +114,8 @@ func mapElements<Op: ElementwiseOp>(
         return
     }
     let body = n / T.lanes &* T.lanes
-    if streaming && body >= T.lanes && streamingStart(out) != nil {
-        mapVectorsStreaming(op, body, x, y, ys == 0, z, zs == 0, out)
+    if streaming, body >= T.lanes, let start = streamingStart(out) {
+        mapVectorsStreaming(op, body, x, y, ys == 0, z, zs == 0, out, start: start)
     } else {
         mapVectors(op, body, x, y, ys == 0, z, zs == 0, out)
     }
