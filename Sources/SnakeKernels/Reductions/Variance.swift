@@ -40,6 +40,23 @@ struct Moments {
 
 let varianceBlock = 2048
 
+/// How far ahead of the fused loop's memory stream lines are requested.
+/// That loop spends most of its instructions on the block already in L1, so
+/// the out-of-order window covers only a few lines of the stream: the
+/// hardware prefetchers alone left a 1e7 row at 30 GB/s where a plain sum
+/// reads 55. Requesting each line 8 KiB (two pages) ahead, snake-bench
+/// avx512, 1e7, offset 16: float32 1.33 -> 0.86 ms, float64 2.61 -> 1.95 ms
+/// (bench/README.md has the distances tried).
+let prefetchBytes = 8192
+
+/// Prefetch `lines` cache lines starting `prefetchBytes` past `p`. Never
+/// faults, so reaching past the row's end is harmless.
+@inline(__always)
+func prefetchAhead<T>(_ p: UnsafePointer<T>, lines: Int) {
+    let r = UnsafeRawPointer(p) + prefetchBytes
+    for k in 0..<lines { snake_prefetch(r + 64 &* k) }
+}
+
 /// Σ of a block's elements (the first pass): summed in T's lanes, the lanes
 /// added in Float64.
 @inline(__always)
@@ -157,7 +174,9 @@ func fourJoinedLoads<T: SnakeFloat>(
 /// unaligned, so no joined load reaches outside [p, q + count); every group
 /// adds the same lanes to the same accumulators in the same order.
 @inline(__always)
-func fusedBlockSums<T: SnakeFloat>(_ p: UnsafePointer<T>, _ count: Int, _ c: T.V, shift: Int) -> FusedSums<T.V> {
+func fusedBlockSums<T: SnakeFloat>(
+    _ p: UnsafePointer<T>, _ count: Int, _ c: T.V, shift: Int, ahead: Bool
+) -> FusedSums<T.V> {
     let group = 4 &* T.lanes, q = p + count
     var sums = FusedSums<T.V>()
     var i = 0
@@ -167,11 +186,13 @@ func fusedBlockSums<T: SnakeFloat>(_ p: UnsafePointer<T>, _ count: Int, _ c: T.V
         let back = 8 &* shift
         let pl = UnsafeRawPointer(p) - back, ql = UnsafeRawPointer(q) - back
         while count &- i > group {
+            if ahead { prefetchAhead(q + i, lines: 4) }
             sums.add(fourJoinedLoads(T.self, pl, i, shift), fourJoinedLoads(T.self, ql, i, shift), c)
             i &+= group
         }
     }
     while count &- i >= group {
+        if ahead { prefetchAhead(q + i, lines: 4) }
         sums.add(fourLoads(p, i), fourLoads(q, i), c)
         i &+= group
     }
@@ -184,9 +205,14 @@ func fusedBlockSums<T: SnakeFloat>(_ p: UnsafePointer<T>, _ count: Int, _ c: T.V
 /// one (in L1) is read again, so memory never waits on the arithmetic.
 /// `count` (a full block) is a multiple of every unroll below. It is a
 /// parameter, not the constant: with a constant trip count LLVM unrolled the
-/// loop and rebuilt the vectors from 128-bit pieces (3x slower).
-@inline(__always)
-func fusedBlockPasses<T: SnakeFloat>(_ p: UnsafePointer<T>, _ count: Int, _ center: T) -> (Double, Double, Double) {
+/// loop and rebuilt the vectors from 128-bit pieces (3x slower). Not
+/// inlined: inside variance's row closure the AVX2 and SSE builds kept
+/// `snake_prefetch` as a call per vector (2x slower); one call per block
+/// costs nothing measurable.
+@inline(never)
+func fusedBlockPasses<T: SnakeFloat>(
+    _ p: UnsafePointer<T>, _ count: Int, _ center: T, ahead: Bool
+) -> (Double, Double, Double) {
     let lanes = T.lanes, q = p + count
     let c = T.V(repeating: center)
     #if SNAKE_AVX512
@@ -197,18 +223,20 @@ func fusedBlockPasses<T: SnakeFloat>(_ p: UnsafePointer<T>, _ count: Int, _ cent
     // 1.57 -> 1.32 ms (bench/README.md).
     let sums: FusedSums<T.V>
     switch Int(bitPattern: p) & 63 {
-    case 16: sums = fusedBlockSums(p, count, c, shift: 2)
-    case 32: sums = fusedBlockSums(p, count, c, shift: 4)
-    case 48: sums = fusedBlockSums(p, count, c, shift: 6)
-    default: sums = fusedBlockSums(p, count, c, shift: 0)
+    case 16: sums = fusedBlockSums(p, count, c, shift: 2, ahead: ahead)
+    case 32: sums = fusedBlockSums(p, count, c, shift: 4, ahead: ahead)
+    case 48: sums = fusedBlockSums(p, count, c, shift: 6, ahead: ahead)
+    default: sums = fusedBlockSums(p, count, c, shift: 0, ahead: ahead)
     }
     return (laneSum((sums.a0 + sums.a1) + (sums.a2 + sums.a3)), laneSum((sums.d0 + sums.d1) + (sums.d2 + sums.d3)),
             laneSum((sums.s0 + sums.s1) + (sums.s2 + sums.s3)))
     #else
-    // T.V spans two (AVX2) or four (SSE) of 16 registers.
+    // T.V spans two (AVX2) or four (SSE) of 16 registers. These tiers fuse
+    // only rows from memory (`moments`), so they always prefetch.
     var a0 = T.V(), d0 = T.V(), s0 = T.V()
     var i = 0
     while count &- i >= lanes {
+        prefetchAhead(q + i, lines: 1)
         s0 += T.load(q, i)
         let e0 = T.load(p, i) - c
         a0 = madd(a0, e0, e0)
@@ -250,6 +278,8 @@ func moments<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Mom
     // slower at 1e5 in L2 (bench/README.md).
     let fuse = isUnit(step, T.self) && n >= twoStreamMinimum
     #endif
+    // Rows of 2^20 elements and more come from memory (bench/README.md).
+    let ahead = n >= twoStreamMinimum
     var acc = Moments.empty
     var start = 0
     var count = min(varianceBlock, n)
@@ -260,7 +290,7 @@ func moments<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Mom
         let next = start &+ count, nextCount = min(varianceBlock, n &- next)
         let m2: Double, dsum: Double
         if fuse && nextCount == varianceBlock {
-            (m2, dsum, sum) = fusedBlockPasses(p, count, center)
+            (m2, dsum, sum) = fusedBlockPasses(p, count, center, ahead: ahead)
         } else {
             (m2, dsum) = blockDeviations(p, step, count, center)
             if nextCount > 0 { sum = blockSum(x.advanced(bytes: next &* step), step, nextCount) }
