@@ -288,3 +288,61 @@ def test_variance_long_rows_match_numpy(dtype, restore_threads):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # inf - inf: "invalid", as np.var
                 assert np.isnan(f(x)), f"{value} at {i}: {f.__name__}"
+
+
+# ---- argmax's block scan -------------------------------------------------
+
+ARGMAX_BLOCK = 2048  # Reductions/Argmax.swift argmaxBlock
+
+
+def argmax_rows(n):
+    """Rows that take every branch of the block scan: a maximum rising in
+    every block (each block searched again), falling, repeated in later
+    blocks (the first one stays), a zero maximum as -0.0 in one block and
+    +0.0 in a later one (the first wins), NaN after a larger maximum, in
+    the scalar tail and first in a late block, +inf, all -inf, and the
+    maximum in the tail after the last whole vector."""
+    rng = np.random.default_rng(11)
+    noise = rng.standard_normal(n)
+    rows = {"rising": np.linspace(-1.0, 1.0, n), "falling": np.linspace(1.0, -1.0, n), "noise": noise}
+    repeated = noise.copy()
+    repeated[[ARGMAX_BLOCK + 7, 2 * ARGMAX_BLOCK + 1, n - 1]] = 9.0
+    rows["max repeated"] = repeated
+    zeros = -np.abs(noise) - 1.0
+    zeros[ARGMAX_BLOCK + 3] = -0.0
+    zeros[2 * ARGMAX_BLOCK + 9] = 0.0
+    rows["-0.0 then +0.0"] = zeros
+    for name, at in (("NaN late", 2 * ARGMAX_BLOCK + 17), ("NaN in the tail", n - 2), ("NaN first", 0)):
+        row = noise.copy()
+        row[5] = 1e30
+        row[at] = np.nan
+        row[at + 1 if at + 1 < n else at - 1] = np.nan  # the first of two
+        rows[name] = row
+    inf = noise.copy()
+    inf[[ARGMAX_BLOCK - 1, ARGMAX_BLOCK + 40]] = np.inf
+    rows["+inf"] = inf
+    rows["all -inf"] = np.full(n, -np.inf)
+    tail = noise.copy()
+    tail[n - 1] = 50.0
+    rows["maximum last"] = tail
+    return rows
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [3 * ARGMAX_BLOCK + 37, 4 * ARGMAX_BLOCK])
+def test_argmax_blocks_match_numpy(dtype, n, restore_threads):
+    """np.argmax is the reference: same index for every row, single- and
+    multi-threaded, at an offset that is not a multiple of the vector; NaN
+    rows raise no warning (warnings are errors in this suite), in argmax or
+    in softmax, which gives them as all NaN."""
+    snake.set_num_threads(2)
+    for name, row in argmax_rows(n).items():
+        x = row.astype(dtype)
+        for y in (x, np.concatenate((x[:1], x))[1:]):  # the same values one element later
+            want = np.argmax(y)
+            for f in (snake.argmax, snake.argmax_mt):
+                assert f(y) == want, f"{name} n={n} {f.__name__}: {f(y)} != {want}"
+            assert snake.argmax(y[::-1]) == np.argmax(y[::-1]), f"{name} reversed"  # strided: key loop
+            if name.startswith("NaN"):  # softmax takes its block maxima from the same scan
+                for f in (snake.softmax, snake.softmax_mt):
+                    assert np.isnan(f(y)).all(), f"{name} n={n} {f.__name__}: not all NaN"

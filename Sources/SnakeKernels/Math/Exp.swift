@@ -1,5 +1,5 @@
-// Vectorised e^x for the concrete vector types (see KeyVector for why the
-// lane code is concrete, not generic).
+// Vectorised e^x for the concrete vector types (the end of
+// Support/SnakeFloat.swift says why the lane code is concrete, not generic).
 //
 // x = k ln2 + r with |r| <= ln2/2 (Cody-Waite split of ln2, so r is exact to
 // a few ulps), e^r by a polynomial (degree 11 for Float64, degree 7 for

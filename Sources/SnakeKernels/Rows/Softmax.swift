@@ -92,11 +92,17 @@ func softmaxFirstPass<T: SnakeFloat>(
 ) -> (shift: T, total: Double) {
     var shift = -T.infinity, total = 0.0
     var start = 0, b = 0
+    // argmaxRange's float compares may raise "invalid" on a NaN; a row
+    // holding a NaN is NaN quietly, as NumPy's formula gives it.
+    let quiet = testFPFlags(fpInvalid) == 0
     while start < n {
         let count = min(softmaxBlock, n &- start)
         let xb = x.advanced(bytes: start &* xs), ob = out.advanced(bytes: start &* os)
         let m = xb.at(argmaxRange(count, xb, xs, origin: 0).index, step: xs)  // a NaN wins
-        if T.isNaN(bits: m.bits) { return (m, .nan) }
+        if T.isNaN(bits: m.bits) {
+            if quiet { clearFPFlags(fpInvalid) }
+            return (m, .nan)
+        }
         if m > shift {
             // total is 0 while the shift is -inf (so no -inf - -inf here).
             if total != 0 { total *= expScalar(Double(shift) - Double(m)) }

@@ -3,23 +3,19 @@ import SnakeABI
 /// The floating-point element types snake kernels are generic over.
 ///
 /// `V` is the SIMD vector a kernel works in (64 bytes: one AVX-512 register,
-/// two AVX2 registers, four SSE/NEON registers); `K` is the integer vector of
-/// the same shape, used where floats are compared through their bit patterns
-/// (argmax), which never raises the "invalid" flag on NaN (NumPy would turn
-/// that flag into a spurious RuntimeWarning).
+/// two AVX2 registers, four SSE/NEON registers).
 public protocol SnakeFloat: BinaryFloatingPoint, SIMDScalar, Codable {
     associatedtype Bits: FixedWidthInteger & SignedInteger & SIMDScalar
     associatedtype V: SIMD where V.Scalar == Self
-    associatedtype K: KeyVector where K.Scalar == Bits
     /// Bit pattern of +infinity as a signed integer: |x| bits above it are NaN.
     static var infinityBits: Bits { get }
     init(bits: Bits)
     var bits: Bits { get }
 
     // Vector operations that compare or select. They are requirements,
-    // implemented on the concrete vector types, for the reason given at
-    // KeyVector; the float compares may raise "invalid" on NaN lanes, so
-    // their callers clear that flag (see mapElements).
+    // implemented on the concrete vector types (see the end of this file);
+    // the float compares may raise "invalid" on NaN lanes, so their callers
+    // clear that flag (see mapElements).
 
     /// np.clip: t = isnan(x) ? x : (x > lo ? x : lo), then
     /// isnan(t) ? t : (t < hi ? t : hi).
@@ -38,11 +34,16 @@ public protocol SnakeFloat: BinaryFloatingPoint, SIMDScalar, Codable {
     /// Stores `v` at `p + i` around the caches (snake_abi.h); `p + i` must
     /// be 64-byte aligned. See `Streaming` in Support/Drivers.swift.
     static func storeStreaming(_ v: V, _ p: UnsafeMutablePointer<Self>, _ i: Int)
+    /// Greatest non-NaN element of p[0..<count] (count a positive multiple
+    /// of lanes; -inf if all are NaN) and whether any element is NaN.
+    static func blockMax(_ p: UnsafePointer<Self>, _ count: Int) -> (max: Self, nan: Bool)
+    /// Index of the first element of p[0..<count] (count a multiple of
+    /// lanes) that compares equal to `value`; count if none does.
+    static func firstEqual(_ p: UnsafePointer<Self>, _ count: Int, _ value: Self) -> Int
 }
 
 extension Double: SnakeFloat {
     public typealias V = SIMD8<Double>
-    public typealias K = SIMD8<Int64>
     @inlinable public static var infinityBits: Int64 { 0x7FF0_0000_0000_0000 }
     @inlinable public init(bits: Int64) { self.init(bitPattern: UInt64(bitPattern: bits)) }
     @inlinable public var bits: Int64 { Int64(bitPattern: bitPattern) }
@@ -62,11 +63,16 @@ extension Double: SnakeFloat {
     @inline(__always) public static func storeStreaming(_ v: V, _ p: UnsafeMutablePointer<Double>, _ i: Int) {
         snake_stream_f64x8(p + i, v)
     }
+    @inline(__always) public static func blockMax(_ p: UnsafePointer<Double>, _ count: Int) -> (max: Double, nan: Bool) {
+        argmaxBlockMax(p, count)
+    }
+    @inline(__always) public static func firstEqual(_ p: UnsafePointer<Double>, _ count: Int, _ value: Double) -> Int {
+        argmaxFirstEqual(p, count, value)
+    }
 }
 
 extension Float: SnakeFloat {
     public typealias V = SIMD16<Float>
-    public typealias K = SIMD16<Int32>
     @inlinable public static var infinityBits: Int32 { 0x7F80_0000 }
     @inlinable public init(bits: Int32) { self.init(bitPattern: UInt32(bitPattern: bits)) }
     @inlinable public var bits: Int32 { Int32(bitPattern: bitPattern) }
@@ -85,6 +91,12 @@ extension Float: SnakeFloat {
     @_transparent public static func gelu(_ x: V) -> V { vectorGelu(x) }
     @inline(__always) public static func storeStreaming(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
         snake_stream_f32x16(p + i, v)
+    }
+    @inline(__always) public static func blockMax(_ p: UnsafePointer<Float>, _ count: Int) -> (max: Float, nan: Bool) {
+        argmaxBlockMax(p, count)
+    }
+    @inline(__always) public static func firstEqual(_ p: UnsafePointer<Float>, _ count: Int, _ value: Float) -> Int {
+        argmaxFirstEqual(p, count, value)
     }
 }
 
@@ -160,60 +172,11 @@ func select(_ m: SIMDMask<SIMD8<Int64>>, _ a: SIMD8<Int64>, _ b: SIMD8<Int64>) -
     b ^ ((a ^ b) & unsafeBitCast(m, to: SIMD8<Int64>.self))
 }
 
-// MARK: - Integer-domain vector loops, bound to the concrete vector types
+// MARK: - Why vector loops are requirements
 
-/// The vector loops that work on float bit patterns as integers (argmax).
-/// In generic code, `.>`, `&`, `Self(repeating:)` or
-/// `replacing(with:where:)` on a generic `SIMD` resolve to the stdlib's
-/// lane-by-lane default implementations: measured 5-50x slower here than
-/// the same source on a concrete type. So these loops are requirements,
-/// implemented once per concrete key vector (SIMD8<Int64> for Float64,
-/// SIMD16<Int32> for Float32) with the same text; generic kernels call them.
-public protocol KeyVector: SIMD where Scalar: FixedWidthInteger & SignedInteger {
-    /// Per-lane best argmax key and the offset (in elements, from `p`) of
-    /// the vector holding it, over `count` elements (a multiple of the lane
-    /// count). NaN keys are Scalar.max; ties keep the earlier position.
-    static func argmaxScan(_ p: UnsafeRawPointer, _ count: Int) -> (keys: Self, at: Self)
-}
-
-extension SIMD8: KeyVector where Scalar == Int64 {
-    @inline(__always)
-    public static func argmaxScan(_ p: UnsafeRawPointer, _ count: Int) -> (keys: Self, at: Self) {
-        let signBits = Scalar.bitWidth - 1, inf = Self(repeating: Double.infinityBits)
-        var best = Self(repeating: .min), at = Self.zero
-        var i = 0
-        while i < count {
-            let b = p.loadUnaligned(fromByteOffset: i &* MemoryLayout<Scalar>.stride, as: Self.self)
-            let magnitude = b & Self(repeating: .max), sign = b &>> Scalar(signBits)
-            var key = (magnitude ^ sign) &- sign
-            key.replace(with: .max, where: magnitude .> inf)
-            let better = key .> best
-            best.replace(with: key, where: better)
-            at.replace(with: Self(repeating: Scalar(truncatingIfNeeded: i)), where: better)
-            i &+= scalarCount
-        }
-        return (best, at)
-    }
-
-}
-
-extension SIMD16: KeyVector where Scalar == Int32 {
-    @inline(__always)
-    public static func argmaxScan(_ p: UnsafeRawPointer, _ count: Int) -> (keys: Self, at: Self) {
-        let signBits = Scalar.bitWidth - 1, inf = Self(repeating: Float.infinityBits)
-        var best = Self(repeating: .min), at = Self.zero
-        var i = 0
-        while i < count {
-            let b = p.loadUnaligned(fromByteOffset: i &* MemoryLayout<Scalar>.stride, as: Self.self)
-            let magnitude = b & Self(repeating: .max), sign = b &>> Scalar(signBits)
-            var key = (magnitude ^ sign) &- sign
-            key.replace(with: .max, where: magnitude .> inf)
-            let better = key .> best
-            best.replace(with: key, where: better)
-            at.replace(with: Self(repeating: Scalar(truncatingIfNeeded: i)), where: better)
-            i &+= scalarCount
-        }
-        return (best, at)
-    }
-
-}
+// In generic code, `.>`, `&`, `Self(repeating:)` or `replacing(with:where:)`
+// on a generic `SIMD` resolve to the stdlib's lane-by-lane default
+// implementations: measured 5-50x slower here than the same source on a
+// concrete type. So the loops that compare or select (clip, relu, exp,
+// argmax's block maximum) are SnakeFloat requirements, written once per
+// concrete vector type with the same text; generic kernels call them.
