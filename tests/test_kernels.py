@@ -346,3 +346,52 @@ def test_argmax_blocks_match_numpy(dtype, n, restore_threads):
             if name.startswith("NaN"):  # softmax takes its block maxima from the same scan
                 for f in (snake.softmax, snake.softmax_mt):
                     assert np.isnan(f(y)).all(), f"{name} n={n} {f.__name__}: not all NaN"
+
+
+# ---- normalize float64: division through the reciprocal ------------------
+
+
+def normalize_rows():
+    """float64 rows for the reciprocal division (Rows/Normalize.swift
+    VectorDivisor): every length around the 8-lane vector, exponents over a
+    wide range, significands near 1 and near 2 in x and in the norm, signed
+    zeros, and lanes below the reciprocal's range (|x| < 2^-960, and |x| <
+    norm·2^-1000), which take the division."""
+    rng = np.random.default_rng(5)
+    rows = {}
+    for n in (1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4099):
+        rows[f"wide n={n}"] = rng.standard_normal(n) * 10.0 ** rng.uniform(-30, 30, n)
+    mantissas = np.concatenate((1 + np.arange(64) * 2.0**-52, 2 - np.arange(1, 65) * 2.0**-52))
+    rows["significands near 1 and 2"] = rng.permutation(mantissas) * np.exp2(rng.integers(-8, 8, 128))
+    rows["norm near a power of two"] = np.array([2.0**20 - 2.0**-32, 1e-3, -3e-4] + [1.5] * 29)
+    zeros = rng.standard_normal(203)
+    zeros[rng.choice(203, 40, replace=False)] = 0.0
+    zeros[rng.choice(203, 40, replace=False)] = -0.0
+    rows["signed zeros"] = zeros
+    tiny = rng.standard_normal(100)
+    tiny[[3, 50, 97]] = [1e-300, -2.5e-295, 5e-310]  # below 2^-960, one subnormal
+    rows["tiny lanes"] = tiny
+    relative = rng.standard_normal(100) * 1e150
+    relative[[10, 60]] = [1e-160, -3e-165]  # above 2^-960, below norm·2^-1000
+    rows["tiny against the norm"] = relative
+    return rows
+
+
+@pytest.mark.parametrize("offset", [0, 1, 3])
+def test_normalize_float64_divides_exactly(offset):
+    """Each quotient has the bits of x / norm, the norm being
+    sqrt(sum_sq(x)) (the same sum, the same correctly rounded root): at
+    vector offsets 0, 1 and 3 elements, in place, and strided (the scalar
+    division)."""
+    for name, row in normalize_rows().items():
+        x = np.concatenate((np.zeros(offset), row))[offset:]
+        want = x / np.sqrt(snake.sum_sq(x))
+        got = snake.normalize(x)
+        bad = np.flatnonzero(got.view(np.int64) != want.view(np.int64))
+        assert bad.size == 0, f"{name}: {x[bad[:3]]} -> {got[bad[:3]]}, x / norm is {want[bad[:3]]}"
+        inplace = x.copy()
+        snake.normalize(inplace, out=inplace)
+        assert np.array_equal(inplace.view(np.int64), want.view(np.int64)), f"{name}: in place"
+        strided = np.repeat(x, 2)[::2]  # strided rows sum in another order: their own norm
+        assert np.array_equal(snake.normalize(strided).view(np.int64),
+                              (strided / np.sqrt(snake.sum_sq(strided))).view(np.int64)), f"{name}: strided"
