@@ -92,13 +92,13 @@ func softmaxFirstPass<T: SnakeFloat>(
 ) -> (shift: T, total: Double) {
     var shift = -T.infinity, total = 0.0
     var start = 0, b = 0
-    // argmaxRange's float compares may raise "invalid" on a NaN; a row
+    // maxRange's float compares may raise "invalid" on a NaN; a row
     // holding a NaN is NaN quietly, as NumPy's formula gives it.
     let quiet = testFPFlags(fpInvalid) == 0
     while start < n {
         let count = min(softmaxBlock, n &- start)
         let xb = x.advanced(bytes: start &* xs), ob = out.advanced(bytes: start &* os)
-        let m = xb.at(argmaxRange(count, xb, xs, origin: 0).index, step: xs)  // a NaN wins
+        let m = maxRange(count, xb, xs)  // a NaN wins
         if T.isNaN(bits: m.bits) {
             if quiet { clearFPFlags(fpInvalid) }
             return (m, .nan)
