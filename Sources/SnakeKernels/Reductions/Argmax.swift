@@ -183,7 +183,7 @@ func argmaxFirstEqual(_ p: UnsafePointer<Double>, _ count: Int, _ value: Double)
     let lanes = SIMD8<Double>.scalarCount, v = SIMD8<Double>(repeating: value)
     var i = 0
     while i < count {
-        if any(Double.load(p, i) .== v) {
+        if anyLane(Double.load(p, i) .== v) {
             while p[i] != value { i &+= 1 }
             return i
         }
@@ -228,7 +228,7 @@ func argmaxFirstEqual(_ p: UnsafePointer<Float>, _ count: Int, _ value: Float) -
     let lanes = SIMD16<Float>.scalarCount, v = SIMD16<Float>(repeating: value)
     var i = 0
     while i < count {
-        if any(Float.load(p, i) .== v) {
+        if anyLane(Float.load(p, i) .== v) {
             while p[i] != value { i &+= 1 }
             return i
         }

@@ -103,15 +103,6 @@ struct VectorDivisor {
     }
 }
 
-/// Whether any lane of m is set, as a tree of ORs (the stdlib's `any`
-/// stayed an out-of-line generic `min` call, 4-20x slower in a loop).
-@inline(__always)
-func anyLane(_ m: SIMDMask<SIMD8<Int64>>) -> Bool {
-    let b = unsafeBitCast(m, to: SIMD8<Int64>.self)
-    let h = b.lowHalf | b.highHalf, q = h.lowHalf | h.highHalf
-    return q[0] | q[1] != 0
-}
-
 /// out[i] = x[i] / d.first / d.second, or a copy of x when d is nil. With
 /// `streaming` (rows of `streamingBytes` or more), the contiguous loops
 /// store around the caches from out's first 64-byte boundary; the elements
