@@ -260,8 +260,7 @@ VARIANCE_BLOCK = 2048  # Reductions/Variance.swift varianceBlock
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_variance_long_rows_match_numpy(dtype, restore_threads):
-    """Rows long enough for the fused block loop on every tier (>= 2^20
-    elements; AVX-512 fuses at any length), with a partial last block, whose
+    """Rows beyond L2 (>= 2^20 elements), with a partial last block, whose
     block means differ: far from zero, ramping, and special values late in
     the row. np.var of the float64 values is the reference (two-pass, with
     pairwise sums: accurate far below these tolerances)."""
@@ -288,6 +287,42 @@ def test_variance_long_rows_match_numpy(dtype, restore_threads):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # inf - inf: "invalid", as np.var
                 assert np.isnan(f(x)), f"{value} at {i}: {f.__name__}"
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_variance_one_pass_blocks_keep_accuracy(dtype, restore_threads):
+    """Blocks after the first take one-pass sums around the previous
+    block's mean: rows whose block means jump (steps with and without
+    noise, levels alternating far apart, a staircase) keep the relative
+    accuracy of the two-pass result. A float32 row whose squared deviations
+    from the previous block's mean overflow float32 (blocks at +-1e19:
+    (2e19)^2 > 3.4e38) while its variance (1e38) does not must fall back to
+    the two-pass block: finite, accurate, and no "overflow" warning."""
+    rng = np.random.default_rng(11)
+    n = 7 * VARIANCE_BLOCK + 5
+    noise = rng.standard_normal(n)
+    block = np.arange(n) // VARIANCE_BLOCK
+    level = 1e6 if dtype == np.float64 else 1e3
+    rows = {"steps, tiny noise": (block % 2) * level + 1e-6 * noise,
+            "steps": (block % 2) * level + noise,
+            "alternating far apart": (block % 2) * 1e9 + noise,
+            "staircase": block * 1e5 + noise}
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    snake.set_num_threads(2)
+    for name, row in rows.items():
+        x = row.astype(dtype)
+        want = np.var(x.astype(np.float64))
+        for f in (snake.variance, snake.variance_mt):
+            got = float(f(x))
+            assert abs(got - want) <= rtol * want, f"{name} {f.__name__}: {got} != {want}"
+    if dtype == np.float32:
+        x = (np.where(block % 2 == 0, 1e19, -1e19) * (1 + 0.1 * noise)).astype(np.float32)
+        want = np.var(x.astype(np.float64) / 1e19) * 1e38
+        for f in (snake.variance, snake.variance_mt):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", RuntimeWarning)
+                got = float(f(x))
+            assert abs(got - want) <= 1e-5 * want, f"{f.__name__}: {got} != {want}"
 
 
 # ---- argmax's block scan -------------------------------------------------

@@ -1,13 +1,15 @@
 // variance: population variance (ddof = 0) in one pass over memory.
 //
-// The row is cut into blocks small enough to stay in L1 (2048 elements);
-// each block gets an exact two-pass mean and sum of squared deviations
-// (the second pass reads L1, not memory), and blocks are combined with Chan
-// et al.'s pairwise update. Accurate where E[x²] - E[x]² is not: data like
-// 1e9 + N(0, 1) keeps its variance. `_mt` merges per-chunk moments the same
-// way, left to right. Empty -> NaN (quietly); NaN propagates; inf gives NaN
-// with NumPy's "invalid value" warning (inf - inf), and a variance that
-// overflows gives inf with an "overflow" warning, as np.var does.
+// The row is cut into blocks of 2048 elements. The first block (and every
+// block of a strided row) gets an exact two-pass mean and sum of squared
+// deviations, the second pass reading L1; each later block of a contiguous
+// row gets one-pass sums of x - c and (x - c)², c the previous block's mean,
+// so memory is read once. Blocks are combined with Chan et al.'s pairwise
+// update. Accurate where E[x²] - E[x]² is not: data like 1e9 + N(0, 1)
+// keeps its variance. `_mt` merges per-chunk moments the same way, left to
+// right. Empty -> NaN (quietly); NaN propagates; inf gives NaN with NumPy's
+// "invalid value" warning (inf - inf), and a variance that overflows gives
+// inf with an "overflow" warning, as np.var does.
 
 import SnakeABI
 import SnakeRuntime
@@ -39,23 +41,6 @@ struct Moments {
 }
 
 let varianceBlock = 2048
-
-/// How far ahead of the fused loop's memory stream lines are requested.
-/// That loop spends most of its instructions on the block already in L1, so
-/// the out-of-order window covers only a few lines of the stream: the
-/// hardware prefetchers alone left a 1e7 row at 30 GB/s where a plain sum
-/// reads 55. Requesting each line 8 KiB (two pages) ahead, snake-bench
-/// avx512, 1e7, offset 16: float32 1.33 -> 0.86 ms, float64 2.61 -> 1.95 ms
-/// (bench/README.md has the distances tried).
-let prefetchBytes = 8192
-
-/// Prefetch `lines` cache lines starting `prefetchBytes` past `p`. Never
-/// faults, so reaching past the row's end is harmless.
-@inline(__always)
-func prefetchAhead<T>(_ p: UnsafePointer<T>, lines: Int) {
-    let r = UnsafeRawPointer(p) + prefetchBytes
-    for k in 0..<lines { snake_prefetch(r + 64 &* k) }
-}
 
 /// Σ of a block's elements (the first pass): summed in T's lanes, the lanes
 /// added in Float64.
@@ -104,23 +89,27 @@ func blockDeviations<T: SnakeFloat>(_ p: UnsafePointer<T>, _ step: Int, _ count:
     return (m2, dsum)
 }
 
-#if SNAKE_AVX512
-/// Twelve accumulators, which fit the 32 registers of AVX-512 (where T.V is
-/// one register): four each of Σ(x - c)², Σ(x - c) over the block in L1 and
-/// Σx over the next block.
-struct FusedSums<V: SIMD> where V.Scalar: SnakeFloat {
-    var a0 = V(), a1 = V(), a2 = V(), a3 = V()
-    var d0 = V(), d1 = V(), d2 = V(), d3 = V()
-    var s0 = V(), s1 = V(), s2 = V(), s3 = V()
-
-    /// Four vectors of the block in L1 (x) and four of the next block (y).
-    @inline(__always)
-    mutating func add(_ x: (V, V, V, V), _ y: (V, V, V, V), _ c: V) {
-        s0 += y.0
-        s1 += y.1
-        s2 += y.2
-        s3 += y.3
-        let e0 = x.0 - c, e1 = x.1 - c, e2 = x.2 - c, e3 = x.3 - c
+/// Σ(x - c)² and Σ(x - c) over a contiguous block in one pass, `c` the
+/// previous block's mean: the shifted one-pass sums. Exact algebra gives
+/// M2 = Σ(x - c)² - (Σ(x - c))²/n; the rounding it adds is eps times
+/// n (mean - c)², the part of the two blocks' spread that Chan's merge
+/// adds anyway, so the row's M2 keeps its relative accuracy.
+/// No software prefetch: the loop is one load and three FP operations per
+/// vector, and the hardware prefetchers keep up (avx512 float64 1e7:
+/// 1.91-1.96 ms without, 2.43-2.60 ms requesting lines 8 KiB ahead).
+@inline(never)
+func shiftedBlockSums<T: SnakeFloat>(
+    _ p: UnsafePointer<T>, _ count: Int, _ center: T
+) -> (Double, Double) {
+    let lanes = T.lanes
+    let c = T.V(repeating: center)
+    var i = 0
+    var a0 = T.V(), a1 = T.V(), d0 = T.V(), d1 = T.V()
+    #if SNAKE_AVX512
+    var a2 = T.V(), a3 = T.V(), d2 = T.V(), d3 = T.V()
+    while count &- i >= 4 &* lanes {
+        let e0 = T.load(p, i) - c, e1 = T.load(p, i &+ lanes) - c
+        let e2 = T.load(p, i &+ 2 &* lanes) - c, e3 = T.load(p, i &+ 3 &* lanes) - c
         a0 = madd(a0, e0, e0)
         a1 = madd(a1, e1, e1)
         a2 = madd(a2, e2, e2)
@@ -129,122 +118,29 @@ struct FusedSums<V: SIMD> where V.Scalar: SnakeFloat {
         d1 += e1
         d2 += e2
         d3 += e3
+        i &+= 4 &* lanes
     }
-}
-
-/// Four vectors at elements i, i + lanes, ... of p: unaligned loads.
-@inline(__always)
-func fourLoads<T: SnakeFloat>(_ p: UnsafePointer<T>, _ i: Int) -> (T.V, T.V, T.V, T.V) {
-    let lanes = T.lanes
-    return (T.load(p, i), T.load(p, i &+ lanes), T.load(p, i &+ 2 &* lanes), T.load(p, i &+ 3 &* lanes))
-}
-
-/// The same four vectors from a row whose data starts `shift` (2, 4 or 6)
-/// 8-byte words past a 64-byte line (`line`, the line itself): five
-/// aligned loads, each vector joined from two of them by one permute. The
-/// lanes hold the same elements as the unaligned loads, so the sums round
-/// the same; no load crosses a cache line (an unaligned 64-byte load always
-/// does, and costs a second L1 access). Reads elements i - shift·8/size up
-/// to i + 5·lanes - shift·8/size: callers keep that inside the row.
-@inline(__always)
-func fourJoinedLoads<T: SnakeFloat>(
-    _: T.Type, _ line: UnsafeRawPointer, _ i: Int, _ shift: Int
-) -> (T.V, T.V, T.V, T.V) {
-    let at = i &* MemoryLayout<T>.stride
-    @inline(__always) func aligned(_ k: Int) -> SIMD8<UInt64> {
-        line.load(fromByteOffset: at &+ 64 &* k, as: SIMD8<UInt64>.self)
-    }
-    // Lanes listed one by one: LLVM turns these into one valignq (a loop
-    // over the lanes stayed lane by lane, 3.5x slower than unaligned loads).
-    @inline(__always) func join(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> T.V {
-        let v: SIMD8<UInt64>
-        switch shift {
-        case 2: v = SIMD8(a[2], a[3], a[4], a[5], a[6], a[7], b[0], b[1])
-        case 4: v = SIMD8(a[4], a[5], a[6], a[7], b[0], b[1], b[2], b[3])
-        default: v = SIMD8(a[6], a[7], b[0], b[1], b[2], b[3], b[4], b[5])
-        }
-        return unsafeBitCast(v, to: T.V.self)
-    }
-    let l0 = aligned(0), l1 = aligned(1), l2 = aligned(2), l3 = aligned(3), l4 = aligned(4)
-    return (join(l0, l1), join(l1, l2), join(l2, l3), join(l3, l4))
-}
-
-/// fusedBlockPasses for data `shift` words past a line (0: unaligned
-/// loads throughout). The first and last groups of four vectors load
-/// unaligned, so no joined load reaches outside [p, q + count); every group
-/// adds the same lanes to the same accumulators in the same order.
-@inline(__always)
-func fusedBlockSums<T: SnakeFloat>(
-    _ p: UnsafePointer<T>, _ count: Int, _ c: T.V, shift: Int, ahead: Bool
-) -> FusedSums<T.V> {
-    let group = 4 &* T.lanes, q = p + count
-    var sums = FusedSums<T.V>()
-    var i = 0
-    if shift != 0 {
-        sums.add(fourLoads(p, 0), fourLoads(q, 0), c)
-        i = group
-        let back = 8 &* shift
-        let pl = UnsafeRawPointer(p) - back, ql = UnsafeRawPointer(q) - back
-        while count &- i > group {
-            if ahead { prefetchAhead(q + i, lines: 4) }
-            sums.add(fourJoinedLoads(T.self, pl, i, shift), fourJoinedLoads(T.self, ql, i, shift), c)
-            i &+= group
-        }
-    }
-    while count &- i >= group {
-        if ahead { prefetchAhead(q + i, lines: 4) }
-        sums.add(fourLoads(p, i), fourLoads(q, i), c)
-        i &+= group
-    }
-    return sums
-}
-#endif
-
-/// The second pass over one full contiguous block and the first pass over
-/// the next, in one loop: the next block streams in from memory while this
-/// one (in L1) is read again, so memory never waits on the arithmetic.
-/// `count` (a full block) is a multiple of every unroll below. It is a
-/// parameter, not the constant: with a constant trip count LLVM unrolled the
-/// loop and rebuilt the vectors from 128-bit pieces (3x slower). Not
-/// inlined: inside variance's row closure the AVX2 and SSE builds kept
-/// `snake_prefetch` as a call per vector (2x slower); one call per block
-/// costs nothing measurable.
-@inline(never)
-func fusedBlockPasses<T: SnakeFloat>(
-    _ p: UnsafePointer<T>, _ count: Int, _ center: T, ahead: Bool
-) -> (Double, Double, Double) {
-    let lanes = T.lanes, q = p + count
-    let c = T.V(repeating: center)
-    #if SNAKE_AVX512
-    // NumPy's arrays start 16-byte aligned (malloc), most often 16 bytes
-    // past a line (large ones: glibc's mmap'd chunks): one loop per such
-    // offset, each with its permute constant (the loop is written once).
-    // snake-bench --offset 16, 1e7: float64 3.09 -> 2.75 ms, float32
-    // 1.57 -> 1.32 ms (bench/README.md).
-    let sums: FusedSums<T.V>
-    switch Int(bitPattern: p) & 63 {
-    case 16: sums = fusedBlockSums(p, count, c, shift: 2, ahead: ahead)
-    case 32: sums = fusedBlockSums(p, count, c, shift: 4, ahead: ahead)
-    case 48: sums = fusedBlockSums(p, count, c, shift: 6, ahead: ahead)
-    default: sums = fusedBlockSums(p, count, c, shift: 0, ahead: ahead)
-    }
-    return (laneSum((sums.a0 + sums.a1) + (sums.a2 + sums.a3)), laneSum((sums.d0 + sums.d1) + (sums.d2 + sums.d3)),
-            laneSum((sums.s0 + sums.s1) + (sums.s2 + sums.s3)))
-    #else
-    // T.V spans two (AVX2) or four (SSE) of 16 registers. These tiers fuse
-    // only rows from memory (`moments`), so they always prefetch.
-    var a0 = T.V(), d0 = T.V(), s0 = T.V()
-    var i = 0
-    while count &- i >= lanes {
-        prefetchAhead(q + i, lines: 1)
-        s0 += T.load(q, i)
-        let e0 = T.load(p, i) - c
-        a0 = madd(a0, e0, e0)
-        d0 += e0
-        i &+= lanes
-    }
-    return (laneSum(a0), laneSum(d0), laneSum(s0))
+    a0 += a2
+    a1 += a3
+    d0 += d2
+    d1 += d3
     #endif
+    while count &- i >= 2 &* lanes {
+        let e0 = T.load(p, i) - c, e1 = T.load(p, i &+ lanes) - c
+        a0 = madd(a0, e0, e0)
+        a1 = madd(a1, e1, e1)
+        d0 += e0
+        d1 += e1
+        i &+= 2 &* lanes
+    }
+    var m2 = laneSum(a0 + a1), dsum = laneSum(d0 + d1)
+    while i < count {
+        let e = Double(p[i] - center)
+        m2 += e * e
+        dsum += e
+        i &+= 1
+    }
+    return (m2, dsum)
 }
 
 /// A block's moments from its sum and its deviations from `center`, mean
@@ -262,44 +158,40 @@ func blockMoments<T: SnakeFloat>(_ count: Int, _ center: T, _ m2: Double, _ dsum
                    mean: (Double(center) - shift) + dsum / Double(count), m2: negative ? 0 : v)
 }
 
-/// Moments of x[0..<n] (byte step `step`), block by block: each block gets
-/// an exact two-pass mean and M2 (the second pass reads L1), blocks merge
-/// left to right. For contiguous rows the second pass over a block runs in
-/// the same loop as the first pass over the next block.
+/// Moments of x[0..<n] (byte step `step`), block by block, blocks merged
+/// left to right. The first block, every block of a strided row, and any
+/// block whose one-pass sums are not finite (NaN or inf in the data, or a
+/// square that overflowed the element type) get an exact two-pass mean and
+/// M2, the second pass reading L1. Later blocks of a contiguous row take
+/// the one-pass sums around the previous block's mean, so memory is read
+/// once (the two-pass blocks read each block twice: bench/README.md).
 @inline(__always)
 func moments<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Moments {
     guard n > 0 else { return .empty }
     let shift = Double(x.pointee)
-    #if SNAKE_AVX512
-    let fuse = isUnit(step, T.self)
-    #else
-    // With 16 registers the fused loop has one accumulator of each kind and
-    // waits on FMA latency: faster only when memory is the limit (1e7),
-    // slower at 1e5 in L2 (bench/README.md).
-    let fuse = isUnit(step, T.self) && n >= twoStreamMinimum
-    #endif
-    // Rows of 2^20 elements and more come from memory (bench/README.md).
-    let ahead = n >= twoStreamMinimum
+    let unit = isUnit(step, T.self)
     var acc = Moments.empty
     var start = 0
-    var count = min(varianceBlock, n)
-    var sum = blockSum(x, step, count)
-    while true {
+    var center = T.zero
+    while start < n {
+        let count = min(varianceBlock, n &- start)
         let p = x.advanced(bytes: start &* step)
-        let center = T(sum / Double(count))
-        let next = start &+ count, nextCount = min(varianceBlock, n &- next)
-        let m2: Double, dsum: Double
-        if fuse && nextCount == varianceBlock {
-            (m2, dsum, sum) = fusedBlockPasses(p, count, center, ahead: ahead)
-        } else {
-            (m2, dsum) = blockDeviations(p, step, count, center)
-            if nextCount > 0 { sum = blockSum(x.advanced(bytes: next &* step), step, nextCount) }
+        var block = Moments.empty
+        if unit && start > 0 {
+            let (m2, dsum) = shiftedBlockSums(p, count, center)
+            // isFinite tests the bits: no FP flag.
+            if m2.isFinite && dsum.isFinite { block = blockMoments(count, center, m2, dsum, shift: shift) }
         }
-        acc = Moments.merge(acc, blockMoments(count, center, m2, dsum, shift: shift))
-        if nextCount == 0 { return acc }
-        start = next
-        count = nextCount
+        if block.count == 0 {
+            let c = T(blockSum(p, step, count) / Double(count))
+            let (m2, dsum) = blockDeviations(p, step, count, c)
+            block = blockMoments(count, c, m2, dsum, shift: shift)
+        }
+        acc = Moments.merge(acc, block)
+        center = T(shift + block.mean)
+        start &+= count
     }
+    return acc
 }
 
 @inline(__always)
