@@ -290,6 +290,39 @@ def test_histogram_mt_counts_every_element_once(rng):
                                   [np.histogram(r, 100, (-3.0, 3.0))[0] for r in x.reshape(7, -1)])
 
 
+@pytest.mark.parametrize("f", HISTOGRAM)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_histogram_values_a_few_ulps_from_edges(f, dtype, rng):
+    """Contiguous rows whose vectors mostly hold values well inside their
+    bins (counted without edge comparisons) with, sprinkled in, values on an
+    edge and 1 to 64 ulps either side of one: those must still be binned by
+    the edges, as np.histogram does, including ranges far from zero, narrow
+    ones and many bins. Also reversed (strided), at an odd offset, and with
+    runs crowded with edge values between random ones."""
+    for n_bins, lo, hi in ((100, -3.0, 3.0), (7, 0.1, 0.9), (1000, 1e3, 1e3 + 10.0),
+                           (64, -1e-3, 5e-4), (10, 0.0, 100.0), (3, -2.5, 7.0), (50, 1e5, 1e5 + 3e-3)):
+        if edges_collapse(dtype, n_bins, lo, hi):
+            continue
+        edges = np.linspace(lo, hi, n_bins + 1).astype(dtype)
+        ulps = np.array([0, 1, 2, 3, 4, 8, 16, 64])
+        near = np.concatenate([edges * (1 + s * u * np.finfo(dtype).eps / 2)
+                               for u in ulps for s in (-1, 1)]).astype(dtype)
+        near = np.concatenate([near, np.nextafter(edges, dtype(np.inf)), np.nextafter(edges, dtype(-np.inf))])
+        span = hi - lo
+        x = np.empty(20001, dtype)
+        x[:] = rng.uniform(lo - 0.1 * span, hi + 0.1 * span, x.size)
+        spots = rng.choice(x.size, 400, replace=False)
+        x[spots] = rng.choice(near, spots.size)
+        x[rng.choice(x.size, 5)] = [np.nan, np.inf, -np.inf, -0.0, 0.0]
+        # Runs of 2048 values mostly on edges, then random, then on edges
+        # again: the loop switches to comparing every vector and back.
+        crowded = rng.choice(near, 3 * 2048)
+        mixed = np.concatenate([crowded, x[:6144], crowded[:2048], x[6144:]])
+        for view in (x, x[::-1], x[1:], mixed):
+            want = np.histogram(view, n_bins, (lo, hi))[0]
+            assert np.array_equal(f(view, n_bins, lo, hi), want), (n_bins, lo, hi)
+
+
 # ---- docs --------------------------------------------------------------------
 
 
