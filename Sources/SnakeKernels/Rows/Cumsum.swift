@@ -67,6 +67,29 @@ func narrowRun(_ count: Int, _ t: UnsafePointer<Double>, _ out: UnsafeMutablePoi
     }
 }
 
+/// narrowRun for outputs past `streamingBytes`, with streaming stores: out
+/// + head is on a 64-byte line, the whole lines from there are written
+/// around the caches (no read of each line before it is overwritten), and
+/// the `head` elements before and the few after them are stored normally.
+/// The same conversions, so the same bits. snake-bench avx512 float32 1e7
+/// (aligned output): 6.9-7.1 -> 4.6-4.9 ms.
+@inline(never)
+func narrowRunStreaming(_ count: Int, _ t: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Float>, head: Int) {
+    let src = UnsafeRawPointer(t)
+    for k in 0..<head { out[k] = Float(t[k]) }
+    var j = head
+    while count &- j >= 16 {
+        let lo = src.loadUnaligned(fromByteOffset: j &* 8, as: SIMD8<Double>.self)
+        let hi = src.loadUnaligned(fromByteOffset: (j &+ 8) &* 8, as: SIMD8<Double>.self)
+        Float.storeStreaming(SIMD16(lowHalf: SIMD8<Float>(lo), highHalf: SIMD8<Float>(hi)), out, j)
+        j &+= 16
+    }
+    while j < count {
+        out[j] = Float(t[j])
+        j &+= 1
+    }
+}
+
 /// Two steps of a running sum in place, written back with one store (the
 /// stores, one per element, were the scan's limit).
 @inline(__always)
@@ -91,13 +114,17 @@ func pairStep(_ p: UnsafeMutablePointer<Double>, _ a: inout Double) {
 /// Returns how many elements were scanned (whole blocks) and the total.
 @inline(__always)
 func scanFloatBlocks(
-    _ n: Int, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, from start: Double
+    _ n: Int, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, from start: Double, streaming: Bool
 ) -> (Int, Double) {
     let run = scanRun, block = 8 &* run
     guard n >= block else { return (0, start) }
+    // A block is 8704 bytes, whole 64-byte lines: every block's output
+    // starts the same `head` elements before a line.
+    let head = streaming ? streamingStart(out).map { min($0, block) } : nil
     return withUnsafeTemporaryAllocation(byteCount: block &* 8, alignment: 64) { buffer in
         let t = buffer.baseAddress!.bindMemory(to: Double.self, capacity: block)
         var acc = start, b = 0
+        defer { if head != nil { snake_stream_fence() } }
         while n &- b >= block {
             var a0 = acc
             var a1 = a0 + widenRun(run, x + b, t)
@@ -120,7 +147,7 @@ func scanFloatBlocks(
                 pairStep(t + (7 &* run &+ j), &a7)
                 j &+= 2
             }
-            narrowRun(block, t, out + b)
+            if let head { narrowRunStreaming(block, t, out + b, head: head) } else { narrowRun(block, t, out + b) }
             acc = a7
             b &+= block
         }
@@ -131,14 +158,16 @@ func scanFloatBlocks(
 /// out[i] = start + Σ x[0...i]; returns the final total.
 @inline(__always)
 func scan<T: SnakeFloat>(
-    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, from start: Double
+    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, from start: Double,
+    streaming: Bool
 ) -> Double {
     var acc = start
     if isUnit(xs, T.self) && isUnit(os, T.self) {
         var i = 0
         if T.self == Float.self {
             (i, acc) = scanFloatBlocks(n, UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
-                                       UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self), from: acc)
+                                       UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self), from: acc,
+                                       streaming: streaming)
         }
         for i in i..<n {
             acc += Double(x[i])
@@ -158,13 +187,16 @@ func cumsum<T: SnakeFloat>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
     _ out: UnsafeMutablePointer<T>, _ outRow: Int, _ os: Int, _ grain: Int
 ) {
+    // Streaming stores (float32 rows) by the whole row's size, so `_mt`
+    // chunks store as the single-threaded call does.
+    let streaming = n &* MemoryLayout<T>.stride >= streamingBytes
     // -0.0, the identity of IEEE addition: cumsum([-0.0]) is -0.0.
     scanRows(
         rows: rows, n: n, grain: grain, zero: -0.0, add: +,
         total: { r, s, c in rowSum(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs) },
         scan: { r, s, c, from in
             _ = scan(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs,
-                     out.advanced(bytes: r &* outRow &+ s &* os), os, from: from)
+                     out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming)
         })
 }
 
