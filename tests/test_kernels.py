@@ -258,6 +258,19 @@ def test_cumsum_float32_blocks(n, restore_threads):
 VARIANCE_BLOCK = 2048  # Reductions/Variance.swift varianceBlock
 
 
+def assert_variances_match(rows, dtype, rtol):
+    """variance and variance_mt (2 threads) of each named row, cast to
+    dtype, within rtol of np.var of its float64 values."""
+    snake.set_num_threads(2)
+    for name, row in rows.items():
+        x = row.astype(dtype)
+        want = np.var(x.astype(np.float64))
+        for f in (snake.variance, snake.variance_mt):
+            got = f(x)
+            assert got.dtype == dtype
+            assert abs(float(got) - want) <= rtol * want, f"{name} {f.__name__}: {got} != {want}"
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_variance_long_rows_match_numpy(dtype, restore_threads):
     """Rows beyond L2 (>= 2^20 elements), with a partial last block, whose
@@ -271,15 +284,7 @@ def test_variance_long_rows_match_numpy(dtype, restore_threads):
     rows = {"normal": noise, "far from zero": far + noise,
             "ramp": np.linspace(-1e3, 1e3, n) + noise,
             "one outlier first": np.concatenate(([1e6], noise[1:]))}
-    rtol = 1e-10 if dtype == np.float64 else 1e-5
-    snake.set_num_threads(2)
-    for name, row in rows.items():
-        x = row.astype(dtype)
-        want = np.var(x.astype(np.float64))
-        for f in (snake.variance, snake.variance_mt):
-            got = f(x)
-            assert got.dtype == dtype
-            assert abs(float(got) - want) <= rtol * want, f"{name} {f.__name__}: {got} != {want}"
+    assert_variances_match(rows, dtype, rtol=1e-10 if dtype == np.float64 else 1e-5)
     for i, value in ((n - 2, np.nan), (n // 2, np.inf)):
         x = noise.astype(dtype)
         x[i] = value
@@ -307,14 +312,7 @@ def test_variance_one_pass_blocks_keep_accuracy(dtype, restore_threads):
             "steps": (block % 2) * level + noise,
             "alternating far apart": (block % 2) * 1e9 + noise,
             "staircase": block * 1e5 + noise}
-    rtol = 1e-12 if dtype == np.float64 else 1e-5
-    snake.set_num_threads(2)
-    for name, row in rows.items():
-        x = row.astype(dtype)
-        want = np.var(x.astype(np.float64))
-        for f in (snake.variance, snake.variance_mt):
-            got = float(f(x))
-            assert abs(got - want) <= rtol * want, f"{name} {f.__name__}: {got} != {want}"
+    assert_variances_match(rows, dtype, rtol=1e-12 if dtype == np.float64 else 1e-5)
     if dtype == np.float32:
         x = (np.where(block % 2 == 0, 1e19, -1e19) * (1 + 0.1 * noise)).astype(np.float32)
         want = np.var(x.astype(np.float64) / 1e19) * 1e38
