@@ -158,8 +158,8 @@ func countBinLanes(
     let fast = denom > 0 && margin < 0.25
     let marginV = V(repeating: margin), farV = V(repeating: 1 - margin), mV = V(repeating: scale)
     let loTV = V(repeating: loT), outside = K(repeating: Int64(m))
-    /// Counts the vector at i without edge comparisons if every kept value
-    /// is more than `margin` inside its bin; else returns false.
+    /// Counts the values v (estimates f) without edge comparisons if every
+    /// kept one is more than `margin` inside its bin; else returns false.
     @inline(__always) func counted(_ v: V, _ f: V) -> Bool {
         // Float compares: NaN is not kept, -0.0 == 0.0 (FP flags are
         // cleared by countBins). For a kept value f >= 0, and
@@ -177,7 +177,7 @@ func countBinLanes(
         for l in 0..<8 { counts[Int(bins[l])] &+= 1 }
         return true
     }
-    /// Counts the vector at i by the edges, as np.histogram.
+    /// Counts the values v (estimates f) by the edges, as np.histogram.
     @inline(__always) func compared(_ v: V, _ f: V) {
         // floor(f) for f in [0, m - 1] (see binOf), then clamped as integers:
         // NaN, negative and huge f land on a valid bin (counted in m below

@@ -61,14 +61,43 @@ func blockSum<T: SnakeFloat>(_ p: UnsafePointer<T>, _ step: Int, _ count: Int) -
     return sum
 }
 
-/// Σ(x - c)² and Σ(x - c) over a block (the second pass), in Float64.
-@inline(__always)
+/// Σ(x - c)² and Σ(x - c) over a block, in Float64: the second pass of a
+/// two-pass block (c its own mean), or the one-pass sums of a later block
+/// of a contiguous row (c the previous block's mean). For those, exact
+/// algebra gives M2 = Σ(x - c)² - (Σ(x - c))²/n, and the rounding it adds
+/// is eps times n (mean - c)², the part of the two blocks' spread that
+/// Chan's merge adds anyway, so the row's M2 keeps its relative accuracy.
+/// No software prefetch: the loop is one load and three FP operations per
+/// vector, and the hardware prefetchers keep up (avx512 float64 1e7:
+/// 1.91-1.96 ms without, 2.43-2.60 ms requesting lines 8 KiB ahead).
+@inline(never)
 func blockDeviations<T: SnakeFloat>(_ p: UnsafePointer<T>, _ step: Int, _ count: Int, _ center: T) -> (Double, Double) {
     let lanes = T.lanes
     var i = 0, m2 = 0.0, dsum = 0.0
     if isUnit(step, T.self) {
         let c = T.V(repeating: center)
         var a0 = T.V(), a1 = T.V(), d0 = T.V(), d1 = T.V()
+        #if SNAKE_AVX512
+        // Four of each accumulator fit AVX-512's 32 registers (T.V is one).
+        var a2 = T.V(), a3 = T.V(), d2 = T.V(), d3 = T.V()
+        while count &- i >= 4 &* lanes {
+            let e0 = T.load(p, i) - c, e1 = T.load(p, i &+ lanes) - c
+            let e2 = T.load(p, i &+ 2 &* lanes) - c, e3 = T.load(p, i &+ 3 &* lanes) - c
+            a0 = madd(a0, e0, e0)
+            a1 = madd(a1, e1, e1)
+            a2 = madd(a2, e2, e2)
+            a3 = madd(a3, e3, e3)
+            d0 += e0
+            d1 += e1
+            d2 += e2
+            d3 += e3
+            i &+= 4 &* lanes
+        }
+        a0 += a2
+        a1 += a3
+        d0 += d2
+        d1 += d3
+        #endif
         while count &- i >= 2 &* lanes {
             let e0 = T.load(p, i) - c, e1 = T.load(p, i &+ lanes) - c
             a0 = madd(a0, e0, e0)
@@ -82,60 +111,6 @@ func blockDeviations<T: SnakeFloat>(_ p: UnsafePointer<T>, _ step: Int, _ count:
     }
     while i < count {
         let e = Double(p.at(i, step: step) - center)
-        m2 += e * e
-        dsum += e
-        i &+= 1
-    }
-    return (m2, dsum)
-}
-
-/// Σ(x - c)² and Σ(x - c) over a contiguous block in one pass, `c` the
-/// previous block's mean: the shifted one-pass sums. Exact algebra gives
-/// M2 = Σ(x - c)² - (Σ(x - c))²/n; the rounding it adds is eps times
-/// n (mean - c)², the part of the two blocks' spread that Chan's merge
-/// adds anyway, so the row's M2 keeps its relative accuracy.
-/// No software prefetch: the loop is one load and three FP operations per
-/// vector, and the hardware prefetchers keep up (avx512 float64 1e7:
-/// 1.91-1.96 ms without, 2.43-2.60 ms requesting lines 8 KiB ahead).
-@inline(never)
-func shiftedBlockSums<T: SnakeFloat>(
-    _ p: UnsafePointer<T>, _ count: Int, _ center: T
-) -> (Double, Double) {
-    let lanes = T.lanes
-    let c = T.V(repeating: center)
-    var i = 0
-    var a0 = T.V(), a1 = T.V(), d0 = T.V(), d1 = T.V()
-    #if SNAKE_AVX512
-    var a2 = T.V(), a3 = T.V(), d2 = T.V(), d3 = T.V()
-    while count &- i >= 4 &* lanes {
-        let e0 = T.load(p, i) - c, e1 = T.load(p, i &+ lanes) - c
-        let e2 = T.load(p, i &+ 2 &* lanes) - c, e3 = T.load(p, i &+ 3 &* lanes) - c
-        a0 = madd(a0, e0, e0)
-        a1 = madd(a1, e1, e1)
-        a2 = madd(a2, e2, e2)
-        a3 = madd(a3, e3, e3)
-        d0 += e0
-        d1 += e1
-        d2 += e2
-        d3 += e3
-        i &+= 4 &* lanes
-    }
-    a0 += a2
-    a1 += a3
-    d0 += d2
-    d1 += d3
-    #endif
-    while count &- i >= 2 &* lanes {
-        let e0 = T.load(p, i) - c, e1 = T.load(p, i &+ lanes) - c
-        a0 = madd(a0, e0, e0)
-        a1 = madd(a1, e1, e1)
-        d0 += e0
-        d1 += e1
-        i &+= 2 &* lanes
-    }
-    var m2 = laneSum(a0 + a1), dsum = laneSum(d0 + d1)
-    while i < count {
-        let e = Double(p[i] - center)
         m2 += e * e
         dsum += e
         i &+= 1
@@ -178,7 +153,7 @@ func moments<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Mom
         let p = x.advanced(bytes: start &* step)
         var block = Moments.empty
         if unit && start > 0 {
-            let (m2, dsum) = shiftedBlockSums(p, count, center)
+            let (m2, dsum) = blockDeviations(p, step, count, center)
             // isFinite tests the bits: no FP flag.
             if m2.isFinite && dsum.isFinite { block = blockMoments(count, center, m2, dsum, shift: shift) }
         }

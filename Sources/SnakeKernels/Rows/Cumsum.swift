@@ -119,8 +119,8 @@ func scanFloatBlocks(
     let run = scanRun, block = 8 &* run
     guard n >= block else { return (0, start) }
     // A block is 8704 bytes, whole 64-byte lines: every block's output
-    // starts the same `head` elements before a line.
-    let head = streaming ? streamingStart(out).map { min($0, block) } : nil
+    // starts the same `head` elements (< 16) before a line.
+    let head = streaming ? streamingStart(out) : nil
     return withUnsafeTemporaryAllocation(byteCount: block &* 8, alignment: 64) { buffer in
         let t = buffer.baseAddress!.bindMemory(to: Double.self, capacity: block)
         var acc = start, b = 0
