@@ -13,7 +13,8 @@ input's shape write into a preallocated `out=` (snake and every peer that
 takes one; `--fresh-output` times a new output instead). Each result is
 checked against an accurate reference before it is timed: snake must match
 (else the run stops); a peer that does not is reported as wrong and not
-timed. The run also measures this machine's memory bandwidth
+timed. The contenders of a row are timed in rounds, the order rotated each
+round, and each one's best repeat counts. The run also measures this machine's memory bandwidth
 (bench/bandwidth.py), reports memory-bound kernels at 1e7 as GB/s and % of
 it, evaluates the project's targets (bench/targets.py), and probes each
 peer's result on input with a NaN against snake's. Output: bench/results/
@@ -98,23 +99,40 @@ def poison(out):
     out.fill(np.nan if out.dtype.kind == "f" else np.iinfo(out.dtype).max)
 
 
-def time_contender(c, fn, args, out, want, case, dt, repeat, min_time, row):
-    """Check one contender's result, then time it into row[c.key]; a peer's
-    wrong result goes to row["wrong"] instead, snake's stops the run."""
+def check_contender(c, fn, args, out, want, case, dt, row):
+    """Check one contender's result; return the call to time, or None where a
+    peer's result is wrong (noted in row["wrong"]; snake's stops the run)."""
     call = (lambda: fn(*args, out=out)) if out is not None else (lambda: fn(*args))
     with c.threads():
         if out is not None:
             poison(out)
         got = call()
-        own = c.key.startswith("snake")
-        exact = case["exact"] if own else case.get("peer_exact", case["exact"])
-        if not matches(got, want, exact, dt, None if own else PEER_RTOL.get(np.dtype(dt).name)):
-            if own:
-                raise SystemExit(f"{c.key}.{row['kernel']} {row['dtype']} n={row['n']}: "
-                                 f"{describe_mismatch(got, want)}")
-            row.setdefault("wrong", {})[c.key] = describe_mismatch(got, want)
-            return
-        row[c.key] = best_time(call, repeat, min_time)
+    own = c.key.startswith("snake")
+    exact = case["exact"] if own else case.get("peer_exact", case["exact"])
+    if not matches(got, want, exact, dt, None if own else PEER_RTOL.get(np.dtype(dt).name)):
+        if own:
+            raise SystemExit(f"{c.key}.{row['kernel']} {row['dtype']} n={row['n']}: "
+                             f"{describe_mismatch(got, want)}")
+        row.setdefault("wrong", {})[c.key] = describe_mismatch(got, want)
+        return None
+    return call
+
+
+# Each contender is timed in ROUNDS rounds, the order rotated each round, and
+# its best repeat counts. Timed one after another in a fixed order, a
+# contender met whatever cache and memory state its predecessor left: at 1e7
+# (rows of 40-80 MB against a 32 MiB L3) the same numba sum_sq loop read
+# 1.73 ms after one contender and 2.3 ms after another in one run.
+ROUNDS = 3
+
+
+def time_contenders(calls, repeat, min_time, row):
+    per_round = max(1, -(-repeat // ROUNDS))
+    for r in range(ROUNDS):
+        for c, call in calls[r % len(calls):] + calls[:r % len(calls)]:
+            with c.threads():
+                t = best_time(call, per_round, min_time)
+            row[c.key] = min(row.get(c.key, t), t)
 
 
 def time_python(case, args, want, dt, repeat, row):
@@ -135,10 +153,14 @@ def measure_row(name, dt, n, rng, contenders, repeat, min_time, fresh_output):
     row["bytes"] = bandwidth.moved_bytes(args, first)
     row["writes"] = bandwidth.writes_array(args, first)
     out = np.empty_like(first) if row["writes"] and not fresh_output else None
+    calls = []
     for c in contenders:
         fn = c.expression(name, dt)
         if fn is not None:
-            time_contender(c, fn, args, out, want, case, dt, repeat, min_time, row)
+            call = check_contender(c, fn, args, out, want, case, dt, row)
+            if call is not None:
+                calls.append((c, call))
+    time_contenders(calls, repeat, min_time, row)
     if n <= PYTHON_MAX_N and np.dtype(dt).kind == "f":
         time_python(case, args, want, dt, repeat, row)
     return row
@@ -230,7 +252,7 @@ def parse_args(argv):
     p.add_argument("--dtypes", nargs="*", default=["float64", "float32", "int64", "int32", "uint8"],
                    help="integer dtypes run the kernels with native integer loops, at 1e3/1e5/1e7")
     p.add_argument("--sizes", nargs="*", type=float, help="override the sizes")
-    p.add_argument("--repeat", type=int, help="repeats per timing (best counts)")
+    p.add_argument("--repeat", type=int, help="repeats per contender, spread over the rounds (best counts)")
     p.add_argument("--fresh-output", action="store_true",
                    help="time kernels that return an array without out= (a new output every call)")
     p.add_argument("--plots", action=argparse.BooleanOptionalAction, default=None,
