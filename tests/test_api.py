@@ -189,6 +189,36 @@ def test_large_outputs_keep_their_bits(kernel, dtype, rng):
             assert np.array_equal(bits(moved[0]), bits(want)), f"in place, offset {offset}"
 
 
+ELEMENTWISE = [k for k in KERNELS if not KINDS[k.kind].signature]
+
+
+@pytest.mark.parametrize("kernel", ELEMENTWISE, ids=[k.name for k in ELEMENTWISE])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_elementwise_bits_do_not_depend_on_the_address(kernel, dtype, rng):
+    """Rows of 128 KiB and more align their stores (AVX2 and AVX-512 tiers) (Elementwise/Map.swift,
+    alignedStoresMinimum): the first and last vectors are computed apart, on
+    copies, and stored after the rest. At every offset of the inputs from a
+    64-byte boundary, with the output at another offset or in place, and on
+    two threads or one, the bits must be those of the same call on pieces
+    too short to be aligned."""
+    n = 5 * 16384 + 37
+    xs = make(kernel, (n,), rng, dtype)
+    specials = np.array([np.nan, -0.0, np.inf, -np.inf, np.nan, -0.0], dtype)
+    xs[0][[0, 5, 17, n // 2, n - 20, n - 1]] = specials
+    piece = 1000
+    want = np.concatenate([kernel.ufunc(*(x[i:i + piece] for x in xs)) for i in range(0, n, piece)])
+    per_line = 64 // np.dtype(dtype).itemsize
+    for threads in (1, 2):
+        with snake.threads(threads):
+            for offset in range(per_line):
+                moved = [at_offset(x, offset) for x in xs]
+                out = at_offset(np.zeros(n, dtype), (offset + 3) % per_line)
+                assert kernel.ufunc(*moved, out=out) is out
+                assert np.array_equal(bits(out), bits(want)), f"offset {offset}, {threads} threads"
+                assert kernel.ufunc(*moved, out=moved[0]) is moved[0]
+                assert np.array_equal(bits(moved[0]), bits(want)), f"in place, offset {offset}, {threads} threads"
+
+
 @pytest.mark.parametrize("name", ["relu", "clip", "scale", "saxpy", "cumsum", "rolling_sum"])
 @pytest.mark.parametrize("mt", ["", "_mt"])
 def test_integer_out_is_the_first_input(name, mt, rng):

@@ -23,24 +23,43 @@ protocol ElementwiseOp {
 }
 
 /// The contiguous SIMD loop of `mapElements`, `body` a multiple of the lane
-/// count; `streaming`: stores around the caches, `out` 64-byte aligned (the
-/// flag is loop-invariant: LLVM unswitches it). Its own function (never
-/// inlined): inlined into the driver, next to the strided and tail loops,
-/// the 16-lane Float32 gelu body was compiled as 4-lane pieces (LLVM
-/// re-vectorises Swift's lane-by-lane SIMD code, and did it narrowly in the
-/// large function): 2.5 -> 0.6 ns/element on AVX-512.
+/// count; `streaming`: stores around the caches, `out` 64-byte aligned. Its
+/// own function (never inlined): inlined into the driver, next to the
+/// strided and tail loops, the 16-lane Float32 gelu body was compiled as
+/// 4-lane pieces (LLVM re-vectorises Swift's lane-by-lane SIMD code, and did
+/// it narrowly in the large function): 2.5 -> 0.6 ns/element on AVX-512.
+/// One loop per layout, chosen here: left to LLVM, the flags were tested
+/// (three branches) in every iteration of clip's loop, not unswitched.
 @inline(never)
 func mapVectors<Op: ElementwiseOp>(
-    _: Op.Type, _ body: Int,
+    _ op: Op.Type, _ body: Int,
     _ x: UnsafePointer<Op.T>,
     _ y: UnsafePointer<Op.T>, _ yScalar: Bool,
     _ z: UnsafePointer<Op.T>, _ zScalar: Bool,
     _ out: UnsafeMutablePointer<Op.T>, streaming: Bool = false
 ) {
+    switch (yScalar, zScalar, streaming) {
+    case (true, true, false): mapLoop(op, body, x, y, true, z, true, out, false)
+    case (true, false, false): mapLoop(op, body, x, y, true, z, false, out, false)
+    case (false, true, false): mapLoop(op, body, x, y, false, z, true, out, false)
+    case (false, false, false): mapLoop(op, body, x, y, false, z, false, out, false)
+    case (true, true, true): mapLoop(op, body, x, y, true, z, true, out, true)
+    case (true, false, true): mapLoop(op, body, x, y, true, z, false, out, true)
+    case (false, true, true): mapLoop(op, body, x, y, false, z, true, out, true)
+    case (false, false, true): mapLoop(op, body, x, y, false, z, false, out, true)
+    }
+}
+
+/// `mapVectors`' loop for one layout (constant flags once inlined).
+@inline(__always)
+func mapLoop<Op: ElementwiseOp>(
+    _: Op.Type, _ body: Int,
+    _ x: UnsafePointer<Op.T>,
+    _ y: UnsafePointer<Op.T>, _ yScalar: Bool,
+    _ z: UnsafePointer<Op.T>, _ zScalar: Bool,
+    _ out: UnsafeMutablePointer<Op.T>, _ streaming: Bool
+) {
     typealias T = Op.T
-    // Loop-invariant choices: LLVM unswitches the loop into one version per
-    // layout, so a broadcast operand is splatted once. (Closures for the
-    // loads were not always inlined: an indirect call per vector.)
     let yFixed = T.V(repeating: y.pointee), zFixed = T.V(repeating: z.pointee)
     var i = 0
     while i < body {
@@ -52,22 +71,25 @@ func mapVectors<Op: ElementwiseOp>(
     }
 }
 
-/// `mapVectors` for outputs of `streamingBytes` or more (`body >= T.lanes`,
-/// `start` = `streamingStart(out)`): the vectors from out's first 64-byte
-/// boundary are stored around the caches. The unaligned first vector and
-/// the one ending at `body` are computed first, since `out` may be one of
-/// the inputs, and stored normally at the end, overlapping their
-/// neighbours. All three go through `mapVectors(streaming: true)` (the
-/// first and last on copies in an aligned scratch), so every element is
-/// computed by one machine loop: where two NaNs meet, which one survives
-/// depends on how LLVM ordered the operands, and a second copy of the loop
-/// could differ.
-func mapVectorsStreaming<Op: ElementwiseOp>(
+/// `mapVectors` with the stores from out's first 64-byte boundary aligned
+/// (`body >= T.lanes`, `start` = `streamingStart(out)`); `streaming`: those
+/// stores go around the caches (outputs of `streamingBytes` or more).
+/// NumPy places a large array's data 16 bytes past a line, so without this
+/// every 64-byte store (and load, where the inputs share out's offset)
+/// straddles two lines: relu, scale, clip and saxpy at 1e5 ran 5-11% slower
+/// at offset 16 than at offset 0 (snake-bench, AVX-512). The unaligned first
+/// vector and the one ending at `body` are computed first, since `out` may
+/// be one of the inputs, and stored normally at the end, overlapping their
+/// neighbours. All three go through `mapVectors` (the first and last on
+/// copies in an aligned scratch), so every element is computed by one
+/// machine loop: where two NaNs meet, which one survives depends on how
+/// LLVM ordered the operands, and a second copy of the loop could differ.
+func mapVectorsAligned<Op: ElementwiseOp>(
     _ op: Op.Type, _ body: Int,
     _ x: UnsafePointer<Op.T>,
     _ y: UnsafePointer<Op.T>, _ yScalar: Bool,
     _ z: UnsafePointer<Op.T>, _ zScalar: Bool,
-    _ out: UnsafeMutablePointer<Op.T>, start: Int
+    _ out: UnsafeMutablePointer<Op.T>, start: Int, streaming: Bool
 ) {
     typealias T = Op.T
     let lanes = T.lanes
@@ -81,19 +103,30 @@ func mapVectorsStreaming<Op: ElementwiseOp>(
             if !zScalar { (s + 2 &* lanes).update(from: z + at, count: lanes) }
             let o = s + 3 &* lanes
             mapVectors(op, lanes, s, yScalar ? y : UnsafePointer(s + lanes), yScalar,
-                       zScalar ? z : UnsafePointer(s + 2 &* lanes), zScalar, o, streaming: true)
+                       zScalar ? z : UnsafePointer(s + 2 &* lanes), zScalar, o, streaming: streaming)
             return o
         }
         let last = body &- lanes
         let head = edge(0, 0), tail = edge(last, 1)
         let count = (body &- start) / lanes &* lanes
         mapVectors(op, count, x + start, y + (yScalar ? 0 : start), yScalar,
-                   z + (zScalar ? 0 : start), zScalar, out + start, streaming: true)
-        snake_stream_fence()
+                   z + (zScalar ? 0 : start), zScalar, out + start, streaming: streaming)
+        if streaming { snake_stream_fence() }
         out.update(from: head, count: lanes)
         (out + last).update(from: tail, count: lanes)
     }
 }
+
+/// Rows from which `mapVectors` aligns its stores: on the AVX2 and AVX-512
+/// tiers (32- and 64-byte vectors; the baseline's 16-byte vectors are aligned
+/// at NumPy's offset already, and measured 4-8% slower with the edges
+/// computed apart), for 128 KiB and more (at 64 KiB the two edge vectors
+/// computed apart cost about what the split stores did).
+#if arch(x86_64) && SNAKE_FMA
+let alignedStoresMinimum = 128 << 10
+#else
+let alignedStoresMinimum = Int.max
+#endif
 
 @inline(__always)
 func mapElements<Op: ElementwiseOp>(
@@ -114,8 +147,9 @@ func mapElements<Op: ElementwiseOp>(
         return
     }
     let body = n / T.lanes &* T.lanes
-    if streaming, body >= T.lanes, let start = streamingStart(out) {
-        mapVectorsStreaming(op, body, x, y, ys == 0, z, zs == 0, out, start: start)
+    if (streaming || body &* unit >= alignedStoresMinimum) && body >= T.lanes,
+       let start = streamingStart(out), start != 0 || streaming {
+        mapVectorsAligned(op, body, x, y, ys == 0, z, zs == 0, out, start: start, streaming: streaming)
     } else {
         mapVectors(op, body, x, y, ys == 0, z, zs == 0, out)
     }
