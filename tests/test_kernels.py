@@ -392,7 +392,7 @@ def normalize_rows():
     norm·2^-1000), which take the division."""
     rng = np.random.default_rng(5)
     rows = {}
-    for n in (1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4099):
+    for n in (1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4099, 32773):  # the last: aligned stores
         rows[f"wide n={n}"] = rng.standard_normal(n) * 10.0 ** rng.uniform(-30, 30, n)
     mantissas = np.concatenate((1 + np.arange(64) * 2.0**-52, 2 - np.arange(1, 65) * 2.0**-52))
     rows["significands near 1 and 2"] = rng.permutation(mantissas) * np.exp2(rng.integers(-8, 8, 128))

@@ -103,10 +103,10 @@ struct VectorDivisor {
     }
 }
 
-/// out[i] = x[i] / d.first / d.second, or a copy of x when d is nil. With
-/// `streaming` (rows of `streamingBytes` or more), the contiguous loops
-/// store around the caches from out's first 64-byte boundary; the elements
-/// before it take the scalar form, which gives the same bits.
+/// out[i] = x[i] / d.first / d.second, or a copy of x when d is nil. Long
+/// contiguous rows store from out's first 64-byte boundary, the elements
+/// before it in the scalar form, which gives the same bits; with
+/// `streaming` (rows of `streamingBytes` or more) around the caches.
 @inline(__always)
 func divideRange<T: SnakeFloat>(
     _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ d: RowDivisor?,
@@ -117,7 +117,11 @@ func divideRange<T: SnakeFloat>(
         return
     }
     let contiguous = isUnit(xs, T.self) && isUnit(os, T.self)
-    let head = streaming && contiguous ? streamingStart(out).map { Swift.min($0, n) } : nil
+    // Elements before out's first 64-byte boundary, taken one by one (the
+    // same bits) so the vector stores are aligned: streamed rows, and rows
+    // long enough for split stores to cost (Elementwise/Map.swift).
+    let aligned = streaming || n &* MemoryLayout<T>.stride >= alignedStoresMinimum
+    let head = aligned && contiguous ? streamingStart(out).map { Swift.min($0, n) } : nil
     if d.second == 1 && T.self == Double.self && contiguous {
         let xd = UnsafeRawPointer(x).assumingMemoryBound(to: Double.self)
         let od = UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self)
@@ -128,11 +132,13 @@ func divideRange<T: SnakeFloat>(
         var i = 0
         if let head {
             while i < head { od[i] = xd[i] / d.first; i &+= 1 }
-            while n &- i >= 8 {
-                Double.storeStreaming(divisor.quotient(Double.load(xd, i)), od, i)
-                i &+= 8
+            if streaming {
+                while n &- i >= 8 {
+                    Double.storeStreaming(divisor.quotient(Double.load(xd, i)), od, i)
+                    i &+= 8
+                }
+                snake_stream_fence()
             }
-            snake_stream_fence()
         }
         while n &- i >= 8 {
             Double.store(divisor.quotient(Double.load(xd, i)), od, i)
@@ -155,14 +161,14 @@ func divideRange<T: SnakeFloat>(
             let r = SIMD8<Double>(repeating: recip)
             if let head {
                 while i < head { out[i] = T(Double(x[i]) * recip); i &+= 1 }
-                while n &- i >= 16 {
+                while streaming && n &- i >= 16 {
                     let q0 = SIMD8<Double>(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)) * r
                     let q1 = SIMD8<Double>(src.loadUnaligned(fromByteOffset: i &* 4 &+ 32, as: SIMD8<Float>.self)) * r
                     let q = SIMD16<Float>(lowHalf: SIMD8<Float>(q0), highHalf: SIMD8<Float>(q1))
                     Float.storeStreaming(q, dst.assumingMemoryBound(to: Float.self), i)
                     i &+= 16
                 }
-                snake_stream_fence()
+                if streaming { snake_stream_fence() }
             }
             while n &- i >= 8 {
                 let q = SIMD8<Double>(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)) * r
