@@ -14,9 +14,9 @@ takes one; `--fresh-output` times a new output instead). Each result is
 checked against an accurate reference before it is timed: snake must match
 (else the run stops); a peer that does not is reported as wrong and not
 timed. The contenders of a row are timed in rounds, the order rotated each
-round, and each one's best repeat counts. The run also measures this machine's memory bandwidth
-(bench/bandwidth.py), reports memory-bound kernels at 1e7 as GB/s and % of
-it, evaluates the project's targets (bench/targets.py), and probes each
+round, and each one's best repeat counts. The run also measures this
+machine's memory bandwidth (bench/bandwidth.py), reports memory-bound
+kernels at 1e7 as GB/s and % of it, evaluates the project's targets (bench/targets.py), and probes each
 peer's result on input with a NaN against snake's. Output: bench/results/
 bench[-quick].md (tables), .json (raw numbers), plots[-quick]/<kernel>.png.
 """

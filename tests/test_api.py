@@ -161,6 +161,19 @@ def test_out_is_the_first_input(kernel, rng):
 STREAMING_BYTES = 16 << 20
 
 
+def assert_bits_at_offsets(kernel, xs, want, offsets):
+    """For each offset (elements past a 64-byte boundary) of the inputs, the
+    output at another offset and in place (out=xs[0]) hold want's bits."""
+    per_line = 64 // xs[0].itemsize
+    for offset in offsets:
+        moved = [at_offset(x, offset) for x in xs]
+        out = at_offset(np.zeros(want.shape, want.dtype), (offset + 3) % per_line)
+        assert kernel.ufunc(*moved, out=out) is out
+        assert np.array_equal(bits(out), bits(want)), f"offset {offset}"
+        assert kernel.ufunc(*moved, out=moved[0]) is moved[0]
+        assert np.array_equal(bits(moved[0]), bits(want)), f"in place, offset {offset}"
+
+
 @pytest.mark.parametrize("kernel", SAME_SHAPE, ids=[k.name for k in SAME_SHAPE])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_large_outputs_keep_their_bits(kernel, dtype, rng):
@@ -180,13 +193,7 @@ def test_large_outputs_keep_their_bits(kernel, dtype, rng):
         piece = 1 << 18
         want = np.concatenate([kernel.ufunc(*(x[i:i + piece] for x in xs)) for i in range(0, n, piece)])
     with snake.threads(2):
-        for offset in (0, 1, 5):
-            moved = [at_offset(x, offset) for x in xs]
-            out = at_offset(np.zeros(n, dtype), (offset + 3) % 8)
-            assert kernel.ufunc(*moved, out=out) is out
-            assert np.array_equal(bits(out), bits(want)), f"offset {offset}"
-            assert kernel.ufunc(*moved, out=moved[0]) is moved[0]
-            assert np.array_equal(bits(moved[0]), bits(want)), f"in place, offset {offset}"
+        assert_bits_at_offsets(kernel, xs, want, (0, 1, 5))
 
 
 ELEMENTWISE = [k for k in KERNELS if not KINDS[k.kind].signature]
@@ -195,9 +202,9 @@ ELEMENTWISE = [k for k in KERNELS if not KINDS[k.kind].signature]
 @pytest.mark.parametrize("kernel", ELEMENTWISE, ids=[k.name for k in ELEMENTWISE])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_elementwise_bits_do_not_depend_on_the_address(kernel, dtype, rng):
-    """Rows of 128 KiB and more align their stores (AVX2 and AVX-512 tiers) (Elementwise/Map.swift,
-    alignedStoresMinimum): the first and last vectors are computed apart, on
-    copies, and stored after the rest. At every offset of the inputs from a
+    """Rows of 128 KiB and more align their stores on the AVX2 and AVX-512
+    tiers (Elementwise/Map.swift, alignsStores): the first and last vectors
+    are computed apart, on copies, and stored after the rest. At every offset of the inputs from a
     64-byte boundary, with the output at another offset or in place, and on
     two threads or one, the bits must be those of the same call on pieces
     too short to be aligned."""
@@ -207,16 +214,9 @@ def test_elementwise_bits_do_not_depend_on_the_address(kernel, dtype, rng):
     xs[0][[0, 5, 17, n // 2, n - 20, n - 1]] = specials
     piece = 1000
     want = np.concatenate([kernel.ufunc(*(x[i:i + piece] for x in xs)) for i in range(0, n, piece)])
-    per_line = 64 // np.dtype(dtype).itemsize
     for threads in (1, 2):
         with snake.threads(threads):
-            for offset in range(per_line):
-                moved = [at_offset(x, offset) for x in xs]
-                out = at_offset(np.zeros(n, dtype), (offset + 3) % per_line)
-                assert kernel.ufunc(*moved, out=out) is out
-                assert np.array_equal(bits(out), bits(want)), f"offset {offset}, {threads} threads"
-                assert kernel.ufunc(*moved, out=moved[0]) is moved[0]
-                assert np.array_equal(bits(moved[0]), bits(want)), f"in place, offset {offset}, {threads} threads"
+            assert_bits_at_offsets(kernel, xs, want, range(64 // np.dtype(dtype).itemsize))
 
 
 @pytest.mark.parametrize("name", ["relu", "clip", "scale", "saxpy", "cumsum", "rolling_sum"])

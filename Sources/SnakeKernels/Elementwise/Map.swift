@@ -128,6 +128,13 @@ let alignedStoresMinimum = 128 << 10
 let alignedStoresMinimum = Int.max
 #endif
 
+/// Whether a contiguous row of `bytes` stores from its output's first
+/// 64-byte boundary (streamed rows always do).
+@inline(__always)
+func alignsStores(bytes: Int, streaming: Bool) -> Bool {
+    streaming || bytes >= alignedStoresMinimum
+}
+
 @inline(__always)
 func mapElements<Op: ElementwiseOp>(
     _ op: Op.Type, _ n: Int,
@@ -147,7 +154,7 @@ func mapElements<Op: ElementwiseOp>(
         return
     }
     let body = n / T.lanes &* T.lanes
-    if (streaming || body &* unit >= alignedStoresMinimum) && body >= T.lanes,
+    if alignsStores(bytes: body &* unit, streaming: streaming) && body >= T.lanes,
        let start = streamingStart(out), start != 0 || streaming {
         mapVectorsAligned(op, body, x, y, ys == 0, z, zs == 0, out, start: start, streaming: streaming)
     } else {

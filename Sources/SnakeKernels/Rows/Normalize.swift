@@ -120,8 +120,7 @@ func divideRange<T: SnakeFloat>(
     // Elements before out's first 64-byte boundary, taken one by one (the
     // same bits) so the vector stores are aligned: streamed rows, and rows
     // long enough for split stores to cost (Elementwise/Map.swift).
-    let aligned = streaming || n &* MemoryLayout<T>.stride >= alignedStoresMinimum
-    let head = aligned && contiguous ? streamingStart(out).map { Swift.min($0, n) } : nil
+    let head = contiguous && alignsStores(bytes: n &* MemoryLayout<T>.stride, streaming: streaming) ? streamingStart(out).map { Swift.min($0, n) } : nil
     if d.second == 1 && T.self == Double.self && contiguous {
         let xd = UnsafeRawPointer(x).assumingMemoryBound(to: Double.self)
         let od = UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self)
