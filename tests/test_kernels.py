@@ -15,7 +15,7 @@ from hypothesis.extra import numpy as hnp
 
 import snake
 from arrays import LAYOUTS, grid
-from kinds import KINDS, hist_operands, loop_dtypes, window_for
+from kinds import KINDS, bits, hist_operands, loop_dtypes, window_for
 from references import REFERENCES, base_name
 
 LOOPS = [(k, t) for k in snake.kernels() for t in k.types]
@@ -208,6 +208,40 @@ def test_softmax_blocks_match_reference(dtype, restore_threads):
         _snake._set_mt_grain("softmax_mt", old)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_exp_without_range_test_gives_the_same_bits(dtype, restore_threads):
+    """A block whose x - shift all lie within exp's fast range (|x - shift|
+    <= 708, float32 87: SnakeFloat.expInRangeBound) skips exp's range test;
+    one element past it sends the block through the tested loop. Rows A and
+    B differ only in that element (so little it leaves the sum unchanged):
+    every other element must come out with the same bits, and both rows
+    must match the reference."""
+    from snake import _snake
+
+    bound = 708.0 if dtype == np.float64 else 87.0
+    check, ref = KINDS["VEC"].check, REFERENCES["softmax"]
+    rng = np.random.default_rng(21)
+    n, j = 3 * SOFTMAX_BLOCK + 5, SOFTMAX_BLOCK + 100  # j in block 1
+    a = rng.standard_normal(n).astype(dtype)
+    a[0] = 5.0  # the row's maximum, in block 0: block 1's shift
+    a[j] = 5.0 - bound  # x - shift = -bound exactly: the untested loop
+    b = a.copy()
+    b[j] = 5.0 - bound - (1.0 if dtype == np.float64 else 0.5)  # past it
+    others = np.arange(n) != j
+    old = _snake._set_mt_grain("softmax_mt", 1)
+    try:
+        for threads, f in ((1, snake.softmax), (2, snake.softmax_mt), (3, snake.softmax_mt)):
+            snake.set_num_threads(threads)
+            with np.errstate(under="ignore"):
+                ga, gb = f(a), f(b)
+            check(ref, [a], ga, np.dtype(dtype), f"in range, threads={threads}")
+            check(ref, [b], gb, np.dtype(dtype), f"past the bound, threads={threads}")
+            assert np.array_equal(bits(ga[others]), bits(gb[others])), f"threads={threads}"
+            assert ga[j] > gb[j] > 0
+    finally:
+        _snake._set_mt_grain("softmax_mt", old)
+
+
 # ---- cumsum's float32 blocks ----------------------------------------------
 
 SCAN_BLOCK = 8 * 272  # Rows/Cumsum.swift: eight runs of scanRun
@@ -376,7 +410,7 @@ def test_argmax_blocks_match_numpy(dtype, n, restore_threads):
             for f in (snake.argmax, snake.argmax_mt):
                 assert f(y) == want, f"{name} n={n} {f.__name__}: {f(y)} != {want}"
             assert snake.argmax(y[::-1]) == np.argmax(y[::-1]), f"{name} reversed"  # strided: key loop
-            if name.startswith("NaN"):  # softmax takes its block maxima from the same scan
+            if name.startswith("NaN"):  # softmax's block scan looks for NaN too
                 for f in (snake.softmax, snake.softmax_mt):
                     assert np.isnan(f(y)).all(), f"{name} n={n} {f.__name__}: not all NaN"
 

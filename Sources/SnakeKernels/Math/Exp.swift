@@ -61,7 +61,7 @@ func orderKeys(_ x: SIMD8<Double>) -> SIMD8<Int64> {
 /// registers and LLVM rotated ~30 of them through `vmovapd` every iteration.
 @_transparent @usableFromInline
 func vectorExp(_ x: SIMD8<Double>, underflow: inout Bool) -> SIMD8<Double> {
-    if exceeds(x, 0x4086_2000_0000_0000) {  // bits of 708.0
+    if exceeds(x, Double.expInRangeBound.bits) {  // 708.0
         var v = x
         if expAnyRange(&v) { underflow = true }
         return v
@@ -199,7 +199,7 @@ func orderKeys(_ x: SIMD16<Float>) -> SIMD16<Int32> {
 /// other lane sends the vector to `expAnyRange`.
 @_transparent @usableFromInline
 func vectorExp(_ x: SIMD16<Float>, underflow: inout Bool) -> SIMD16<Float> {
-    if exceeds(x, 0x42AE_0000) {  // bits of 87.0
+    if exceeds(x, Float.expInRangeBound.bits) {  // 87.0
         var v = x
         if expAnyRange(&v) { underflow = true }
         return v

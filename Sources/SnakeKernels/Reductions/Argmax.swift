@@ -69,30 +69,6 @@ func argmaxRange<T: SnakeFloat>(
     return best
 }
 
-/// Greatest element of x[0..<n] (byte step `step`), a NaN if the row holds
-/// one, -inf for n == 0: argmax's scan without the position (softmax's
-/// block maximum; the position pass was 4% of softmax float64 at 1e5). As
-/// argmaxRange, a NaN may raise "invalid" (the caller clears it); -0.0 or
-/// +0.0 may come out for a zero maximum.
-@inline(__always)
-func maxRange<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> T {
-    var top = -T.infinity
-    var i = 0
-    if isUnit(step, T.self) && n >= T.lanes {
-        let (m, nan) = T.blockMax(x, n / T.lanes &* T.lanes)
-        if nan { return .nan }
-        top = m
-        i = n / T.lanes &* T.lanes
-    }
-    while i < n {
-        let v = x.at(i, step: step)
-        if v.isNaN { return v }
-        if v > top { top = v }
-        i &+= 1
-    }
-    return top
-}
-
 @inline(__always)
 func argmax<T: SnakeFloat>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xStep: Int,

@@ -29,6 +29,10 @@ public protocol SnakeFloat: BinaryFloatingPoint, SIMDScalar, Codable {
     /// overflow threshold without raising "overflow", 0 below underflow
     /// with `underflow` set (the caller raises the flag once); NaN stays NaN.
     static func exp(_ x: V, underflow: inout Bool) -> V
+    /// `exp` for lanes with |x| <= `expInRangeBound` (708; Float32: 87),
+    /// the same bits without the range test: the caller has checked it.
+    static func expInRange(_ x: V) -> V
+    static var expInRangeBound: Self { get }
     /// gelu, tanh approximation (Math/Exp.swift).
     static func gelu(_ x: V) -> V
     /// Stores `v` at `p + i` around the caches (snake_abi.h); `p + i` must
@@ -37,6 +41,9 @@ public protocol SnakeFloat: BinaryFloatingPoint, SIMDScalar, Codable {
     /// Greatest non-NaN element of p[0..<count] (count a positive multiple
     /// of lanes; -inf if all are NaN) and whether any element is NaN.
     static func blockMax(_ p: UnsafePointer<Self>, _ count: Int) -> (max: Self, nan: Bool)
+    /// As blockMax, with the least non-NaN element too (+inf if all are
+    /// NaN): softmax's block scan (Rows/Softmax.swift).
+    static func blockRange(_ p: UnsafePointer<Self>, _ count: Int) -> (min: Self, max: Self, nan: Bool)
     /// Index of the first element of p[0..<count] (count a multiple of
     /// lanes) that compares equal to `value`; count if none does.
     static func firstEqual(_ p: UnsafePointer<Self>, _ count: Int, _ value: Self) -> Int
@@ -59,12 +66,17 @@ extension Double: SnakeFloat {
         x.replacing(with: 0, where: .!(x .> 0) .& (x .== x))
     }
     @_transparent public static func exp(_ x: V, underflow: inout Bool) -> V { vectorExp(x, underflow: &underflow) }
+    @_transparent public static func expInRange(_ x: V) -> V { expCore(x, forFloat32: false).e }
+    @inlinable public static var expInRangeBound: Double { 708 }
     @_transparent public static func gelu(_ x: V) -> V { vectorGelu(x) }
     @inline(__always) public static func storeStreaming(_ v: V, _ p: UnsafeMutablePointer<Double>, _ i: Int) {
         snake_stream_f64x8(p + i, v)
     }
     @inline(__always) public static func blockMax(_ p: UnsafePointer<Double>, _ count: Int) -> (max: Double, nan: Bool) {
         argmaxBlockMax(p, count)
+    }
+    @inline(__always) public static func blockRange(_ p: UnsafePointer<Double>, _ count: Int) -> (min: Double, max: Double, nan: Bool) {
+        softmaxBlockRange(p, count)
     }
     @inline(__always) public static func firstEqual(_ p: UnsafePointer<Double>, _ count: Int, _ value: Double) -> Int {
         argmaxFirstEqual(p, count, value)
@@ -88,12 +100,17 @@ extension Float: SnakeFloat {
         x.replacing(with: 0, where: .!(x .> 0) .& (x .== x))
     }
     @_transparent public static func exp(_ x: V, underflow: inout Bool) -> V { vectorExp(x, underflow: &underflow) }
+    @_transparent public static func expInRange(_ x: V) -> V { expCore(x, tail: V(repeating: -0.0)).e }
+    @inlinable public static var expInRangeBound: Float { 87 }
     @_transparent public static func gelu(_ x: V) -> V { vectorGelu(x) }
     @inline(__always) public static func storeStreaming(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
         snake_stream_f32x16(p + i, v)
     }
     @inline(__always) public static func blockMax(_ p: UnsafePointer<Float>, _ count: Int) -> (max: Float, nan: Bool) {
         argmaxBlockMax(p, count)
+    }
+    @inline(__always) public static func blockRange(_ p: UnsafePointer<Float>, _ count: Int) -> (min: Float, max: Float, nan: Bool) {
+        softmaxBlockRange(p, count)
     }
     @inline(__always) public static func firstEqual(_ p: UnsafePointer<Float>, _ count: Int, _ value: Float) -> Int {
         argmaxFirstEqual(p, count, value)
