@@ -441,6 +441,14 @@ def normalize_rows():
     relative = rng.standard_normal(100) * 1e150
     relative[[10, 60]] = [1e-160, -3e-165]  # above 2^-960, below norm·2^-1000
     rows["tiny against the norm"] = relative
+    # Many tiny lanes (subnormal and just above) in a row of small norm,
+    # spread over every 4-vector group the AVX-512 loop tests at once: the
+    # reciprocal misses about 1 in 100 of these quotients, so a group that
+    # skipped the division would show it.
+    many = rng.standard_normal(4099) * 2.0 ** -40
+    k = rng.choice(4099, 600, replace=False)
+    many[k] = rng.standard_normal(600) * np.exp2(rng.integers(-1074, -955, 600).astype(float))
+    rows["many tiny lanes"] = many
     return rows
 
 

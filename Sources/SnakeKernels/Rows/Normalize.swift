@@ -70,11 +70,13 @@ let reciprocalDivision = false  // without FMA the residual x - q·d is not exac
 
 struct VectorDivisor {
     let d: SIMD8<Double>, y: SIMD8<Double>, yLo: SIMD8<Double>
+    let negD: SIMD8<Double>  // -d: fma(q, -d, x) is fma(-q, d, x), and Swift's -q was a 0 - q
     let tinyBits: SIMD8<Int64>  // the bits of the smallest |x| the reciprocal takes, - 1
     let reciprocal: Bool
 
     @inline(__always) init(_ d: Double, reciprocal wanted: Bool) {
         self.d = SIMD8(repeating: d)
+        negD = SIMD8(repeating: -d)
         // Compared as bits: quiet for a NaN norm (a NaN row divides, and
         // must raise nothing NumPy's division would not).
         reciprocal = reciprocalDivision && wanted
@@ -86,20 +88,39 @@ struct VectorDivisor {
         tinyBits = SIMD8(repeating: Int64((d * 0x1p-1000 > 0x1p-960 ? d * 0x1p-1000 : 0x1p-960).bitPattern) &- 1)
     }
 
-    @inline(__always) func quotient(_ x: SIMD8<Double>) -> SIMD8<Double> {
-        guard reciprocal else { return x / d }
+    /// |x|'s bits - 1, as a key below `tinyBits` exactly where 0 < |x| <
+    /// tiny. In the integer domain (no float compare), and with no mask
+    /// operations (`.&`, `.!` on masks, and `.==` on UInt64 lanes, ran lane
+    /// by lane through the stack on AVX2): |x| - 1 wraps to a negative
+    /// number for ±0, which the mask with Int64.max sends above every
+    /// threshold.
+    @inline(__always) func key(_ x: SIMD8<Double>) -> SIMD8<Int64> {
+        let magnitude = SIMD8<Int64>(repeating: .max)
+        return ((unsafeBitCast(x, to: SIMD8<Int64>.self) & magnitude) &- 1) & magnitude
+    }
+
+    /// x / d through the reciprocal, for lanes the reciprocal takes.
+    @inline(__always) func reciprocalQuotient(_ x: SIMD8<Double>) -> SIMD8<Double> {
         var q = (x * yLo).addingProduct(x, y)
-        q = q.addingProduct(x.addingProduct(-q, d), y)
-        // In the integer domain (no float compare), and with no mask
-        // operations (`.&`, `.!` on masks, and `.==` on UInt64 lanes, ran
-        // lane by lane through the stack on AVX2): |x| - 1 wraps to a
-        // negative number for ±0, which the mask with Int64.max sends
-        // above every threshold, so one compare finds 0 < |x| < tiny.
-        let bits = unsafeBitCast(x, to: SIMD8<Int64>.self), sign = SIMD8<Int64>(repeating: .min)
-        if anyLane(((bits & ~sign) &- 1) & ~sign .< tinyBits) { return x / d }
+        q = q.addingProduct(x.addingProduct(q, negD), y)
         // q is +0.0 where x is -0.0: x's sign bit, OR-ed in, is right for
         // every lane (q has x's sign elsewhere).
+        let bits = unsafeBitCast(x, to: SIMD8<Int64>.self), sign = SIMD8<Int64>(repeating: .min)
         return unsafeBitCast(unsafeBitCast(q, to: SIMD8<Int64>.self) | bits & sign, to: SIMD8<Double>.self)
+    }
+
+    @inline(__always) func quotient(_ x: SIMD8<Double>) -> SIMD8<Double> {
+        guard reciprocal, !anyLane(key(x) .< tinyBits) else { return x / d }
+        return reciprocalQuotient(x)
+    }
+
+    /// Whether the reciprocal takes every lane of four vectors: one test of
+    /// their least key (the per-vector test and its branch were a third of
+    /// the loop's instructions).
+    @inline(__always) func takesAll(_ a: SIMD8<Double>, _ b: SIMD8<Double>, _ c: SIMD8<Double>, _ e: SIMD8<Double>) -> Bool {
+        let ka = key(a), kb = key(b), kc = key(c), ke = key(e)
+        let ab = select(ka .< kb, ka, kb), ce = select(kc .< ke, kc, ke)
+        return !anyLane(select(ab .< ce, ab, ce) .< tinyBits)
     }
 }
 
@@ -138,6 +159,32 @@ func divideRange<T: SnakeFloat>(
                 }
                 snake_stream_fence()
             }
+        }
+        // Four vectors per test where the reciprocal is used; a group with
+        // a tiny lane goes vector by vector (the same bits either way).
+        // AVX-512 only: its 64-bit minimum is one instruction (vpminuq);
+        // AVX2's compare-and-blend made the grouped loop slower than one
+        // test per vector.
+        #if SNAKE_AVX512
+        let grouped = divisor.reciprocal
+        #else
+        let grouped = false
+        #endif
+        while grouped && n &- i >= 32 {
+            let a = Double.load(xd, i), b = Double.load(xd, i &+ 8)
+            let c = Double.load(xd, i &+ 16), e = Double.load(xd, i &+ 24)
+            if divisor.takesAll(a, b, c, e) {
+                Double.store(divisor.reciprocalQuotient(a), od, i)
+                Double.store(divisor.reciprocalQuotient(b), od, i &+ 8)
+                Double.store(divisor.reciprocalQuotient(c), od, i &+ 16)
+                Double.store(divisor.reciprocalQuotient(e), od, i &+ 24)
+            } else {
+                Double.store(divisor.quotient(a), od, i)
+                Double.store(divisor.quotient(b), od, i &+ 8)
+                Double.store(divisor.quotient(c), od, i &+ 16)
+                Double.store(divisor.quotient(e), od, i &+ 24)
+            }
+            i &+= 32
         }
         while n &- i >= 8 {
             Double.store(divisor.quotient(Double.load(xd, i)), od, i)
