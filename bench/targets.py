@@ -63,10 +63,14 @@ def at_bandwidth(data):
                 yield Check(_what(row, mode), f"{share[1]:.0f}% ({share[0]:.1f} GB/s{reason})", share[1], met)
 
 
-# normalize's output depends on the norm of the whole row, so a row larger
-# than the caches is read twice: 2 reads + 1 write where the target counts
-# 1 + 1 (bench/bandwidth.moved_bytes).
-READS_TWICE = {"normalize": 1.5}
+# Kernels whose output depends on the whole row move more than the one read
+# and one write the targets count (bench/bandwidth.moved_bytes) once the row
+# is larger than the caches: normalize reads x twice (its norm, then the
+# division: 2 reads + 1 write), softmax passes over its output twice (e^(x -
+# s) written, then read and rescaled once the sum is known: 2 reads + 2
+# writes). Factor over the counted bytes, and what it counts.
+MOVES_MORE = {"normalize": (1.5, "the second read of x the norm forces"),
+              "softmax": (2.0, "the second pass over the output the sum forces")}
 
 
 def _not_bandwidth_bound(row, data, mode, percent) -> str:
@@ -75,8 +79,9 @@ def _not_bandwidth_bound(row, data, mode, percent) -> str:
     against those bytes; or one whose time per element at 1e7 is no better
     than at 1e5, where the row sits in cache (a dependent chain, not memory)."""
     notes = []
-    if row["kernel"] in READS_TWICE:
-        notes.append(f"{percent * READS_TWICE[row['kernel']]:.0f}% counting the second read of x the norm forces")
+    if row["kernel"] in MOVES_MORE:
+        factor, what = MOVES_MORE[row["kernel"]]
+        notes.append(f"{percent * factor:.0f}% counting {what}")
     key = report.SNAKE[mode]
     small = next((r for r in _rows(data, n=10**5, dtypes=(row["dtype"],), kernels=(row["kernel"],))), None)
     if small and small.get(key) and row.get(key):
@@ -120,15 +125,19 @@ def _mt_at_bandwidth(row, data) -> str:
     """Where a kernel the target counts as compute-bound still runs at the
     memory limit (integer rolling_sum writes int64: 8-16 bytes per element),
     the speed-up is capped by the 2-thread / 1-thread bandwidth ratio, not by
-    the cores: say so next to the ratio (the check stays unmet)."""
+    the cores: say so next to the ratio (the check stays unmet). Bytes as
+    the kernel moves them (MOVES_MORE)."""
     if not row.get("bytes"):
         return ""
+    factor, what = MOVES_MORE.get(row["kernel"], (1.0, ""))
+    moved = factor * row["bytes"]
     limits = [bandwidth.limit_for(data["bandwidth"], row["writes"], t) for t in (False, True)]
-    shares = [row["bytes"] / row[k] / 1e9 / lim for k, lim in zip(("snake", "snake_mt"), limits)]
+    shares = [moved / row[k] / 1e9 / lim for k, lim in zip(("snake", "snake_mt"), limits)]
     if max(shares) * 100 < AT_BANDWIDTH:
         return ""
+    counting = f" counting {what}" if what else ""
     return (f" (memory-bound here: {100 * shares[0]:.0f}% / {100 * shares[1]:.0f}% of the 1- / 2-thread"
-            f" bandwidth; that limit allows {limits[1] / (row['bytes'] / row['snake'] / 1e9):.2f}x)")
+            f" bandwidth{counting}; that limit allows {limits[1] / (moved / row['snake'] / 1e9):.2f}x)")
 
 
 def mt_never_slower(data):
