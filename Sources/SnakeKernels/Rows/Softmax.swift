@@ -213,7 +213,7 @@ func softmaxFirstPass<T: SnakeFloat>(
 ) -> (shift: T, total: Double) {
     var shift = -T.infinity, total = 0.0
     var start = 0, b = 0
-    // maxRange's vector scan (contiguous rows of a vector or more) may
+    // rangeOf's vector scan (contiguous rows of a vector or more) may
     // raise "invalid" on a NaN; a row holding a NaN is NaN quietly, as
     // NumPy's formula gives it. Other rows never test the flags.
     let quiet = isUnit(xs, T.self) && n >= T.lanes && testFPFlags(fpInvalid) == 0
