@@ -104,12 +104,24 @@ func countBins<X: HistogramValue>(
     }
     if perUnit.isFinite {
         var i = 0
-        if X.self == Double.self && isUnit(xs, Double.self) && denom / scale != 0 {
-            i = countBinsVector(n, UnsafeRawPointer(x).assumingMemoryBound(to: Double.self), m,
-                                lo: lo, hi: hi, counts)
-        } else if X.self == Float.self && isUnit(xs, Float.self) && denom / scale != 0 {
-            i = countBinsVector(n, UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), m,
-                                lo: lo, hi: hi, counts)
+        let vector = (X.self == Double.self || X.self == Float.self) && isUnit(xs, X.self) && denom / scale != 0
+        if vector {
+            // Counts do not depend on the order values are counted in, so
+            // the vectors start at x's first 64-byte boundary, the elements
+            // before it counted one by one: at NumPy's 16-byte offset every
+            // vector load straddled two lines (histogram_mt float64 1e7 at
+            // offset 16: 5.65 ms against 4.1 at offset 0).
+            let head = min(n, streamingStart(UnsafeMutablePointer(mutating: x)) ?? n)
+            while i < head {
+                counts[binOf(x[i].bin, divide: false)] &+= 1
+                i &+= 1
+            }
+            let raw = UnsafeRawPointer(x + i)
+            if X.self == Double.self {
+                i &+= countBinsVector(n &- i, raw.assumingMemoryBound(to: Double.self), m, lo: lo, hi: hi, counts)
+            } else {
+                i &+= countBinsVector(n &- i, raw.assumingMemoryBound(to: Float.self), m, lo: lo, hi: hi, counts)
+            }
         }
         while i < n {
             counts[binOf(x.at(i, step: xs).bin, divide: false)] &+= 1
