@@ -204,10 +204,10 @@ ELEMENTWISE = [k for k in KERNELS if not KINDS[k.kind].signature]
 def test_elementwise_bits_do_not_depend_on_the_address(kernel, dtype, rng):
     """Rows of 128 KiB and more align their stores on the AVX2 and AVX-512
     tiers (Elementwise/Map.swift, alignsStores): the first and last vectors
-    are computed apart, on copies, and stored after the rest. At every offset of the inputs from a
-    64-byte boundary, with the output at another offset or in place, and on
-    two threads or one, the bits must be those of the same call on pieces
-    too short to be aligned."""
+    are computed apart, on copies, and stored after the rest. At every
+    offset of the inputs from a 64-byte boundary, with the output at another
+    offset or in place, and on two threads or one, the bits must be those of
+    the same call on pieces too short to be aligned."""
     n = 5 * 16384 + 37
     xs = make(kernel, (n,), rng, dtype)
     specials = np.array([np.nan, -0.0, np.inf, -np.inf, np.nan, -0.0], dtype)
