@@ -287,6 +287,63 @@ def test_cumsum_float32_blocks(n, restore_threads):
                 np.testing.assert_array_equal(f(y), want, err_msg=f"{f.__name__} {spots}")
 
 
+# ---- integer running sums, eight at a time ---------------------------------
+
+
+def exact_running_sums(x, w=None):
+    """cumsum (w None) or rolling_sum of x in int64 modulo 2^64, from the
+    prefix sums: what any order of wrapping adds must give."""
+    p = np.concatenate(([0], np.cumsum(x.astype(np.int64))))
+    if w is None:
+        return p[1:]
+    i = np.arange(len(x))
+    return p[i + 1] - p[np.maximum(0, i - w + 1)]
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.int64])
+def test_integer_running_sums_match_exactly(dtype, restore_threads):
+    """Contiguous integer cumsum and rolling_sum rows are summed eight at a
+    time (Integers/IntegerKernels.swift scanIntVectors) after the elements
+    before out's first 64-byte boundary. Every length around the vector
+    width, outputs starting at each of the eight int64 offsets in a line,
+    windows below, at and above the vector width and the row, values at
+    the dtype's extremes (sums wrap), in place for int64, and _mt chunks:
+    all equal to the exact modular sums."""
+    from snake import _snake
+
+    rng = np.random.default_rng(5)
+    info = np.iinfo(dtype)
+    snake.set_num_threads(3)
+    olds = [_snake._set_mt_grain(name, 1) for name in ("cumsum_mt", "rolling_sum_mt")]
+    try:
+        for n in (*range(1, 26), 63, 64, 65, 1000, 4099):
+            x = rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True)
+            x[rng.random(n) < 0.2] = info.max
+            for shift in range(8):  # out at each int64 offset within a line
+                buf = np.empty(n + 8, dtype=np.int64)
+                out = buf[shift:shift + n]
+                for f in (snake.cumsum, snake.cumsum_mt):
+                    assert np.array_equal(f(x, out=out), exact_running_sums(x)), (f.__name__, n, shift)
+                for w in (1, 3, 7, 8, 9, 17, n - 1, n, n + 5):
+                    if w < 1:
+                        continue
+                    want = exact_running_sums(x, w)
+                    for f in (snake.rolling_sum, snake.rolling_sum_mt):
+                        assert np.array_equal(f(x, w, out=out), want), (f.__name__, n, shift, w)
+            if dtype == np.int64:  # in place: out is x
+                for f in (snake.cumsum, snake.cumsum_mt):
+                    y = x.copy()
+                    f(y, out=y)
+                    assert np.array_equal(y, exact_running_sums(x)), (f.__name__, n)
+                for f in (snake.rolling_sum, snake.rolling_sum_mt):
+                    y = x.copy()
+                    f(y, 9, out=y)
+                    assert np.array_equal(y, exact_running_sums(x, 9)), (f.__name__, n)
+    finally:
+        for name, old in zip(("cumsum_mt", "rolling_sum_mt"), olds):
+            _snake._set_mt_grain(name, old)
+
+
 # ---- variance's block passes ---------------------------------------------
 
 VARIANCE_BLOCK = 2048  # Reductions/Variance.swift varianceBlock

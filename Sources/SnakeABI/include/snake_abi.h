@@ -175,7 +175,7 @@ static inline void snake_prefetch(const void *_Nonnull p) { __builtin_prefetch(p
  * aligned address: written around the caches, so a large output does not
  * first read every line it is about to overwrite, nor evict the input.
  * Swift has no intrinsic for them; it imports these vector types as
- * SIMD8<Double> / SIMD16<Float> and inlines the functions (one vmovntpd on
+ * SIMD8<Double> / SIMD16<Float> / SIMD8<UInt64> and inlines the functions (one vmovntpd on
  * AVX-512, two on AVX2, four movntpd on SSE2, stnp pairs on AArch64).
  * `p` must be 64-byte aligned: the store faults otherwise. */
 typedef double snake_f64x8 __attribute__((ext_vector_type(8)));
@@ -186,6 +186,10 @@ static inline void snake_stream_f64x8(double *_Nonnull p, snake_f64x8 v) {
 static inline void snake_stream_f32x16(float *_Nonnull p, snake_f32x16 v) {
     __builtin_nontemporal_store(v, (snake_f32x16 *)__builtin_assume_aligned(p, 64));
 }
+typedef unsigned long long snake_u64x8 __attribute__((ext_vector_type(8)));
+static inline void snake_stream_u64x8(unsigned long long *_Nonnull p, snake_u64x8 v) {
+    __builtin_nontemporal_store(v, (snake_u64x8 *)__builtin_assume_aligned(p, 64));
+}
 /* Streaming stores are weakly ordered: fence them before the results are
  * published to another thread (the pool's release) or the caller. */
 static inline void snake_stream_fence(void) {
@@ -194,6 +198,38 @@ static inline void snake_stream_fence(void) {
 #else
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 #endif
+}
+
+/* ---- lane shuffles ---------------------------------------------------------- */
+
+/* Running sums across the lanes of a vector of eight 64-bit integers (lane
+ * k: v[0] + ... + v[k], modulo 2^64): three steps, each adding the vector
+ * shifted up by 1, 2 and 4 lanes with zeros shifted in (one shuffle each).
+ * Swift imports the type as SIMD8<UInt64>; the same shifts written as Swift
+ * lane lists came out as 128-bit pieces (IntegerKernels.swift). */
+static inline __attribute__((always_inline)) snake_u64x8 snake_prefix_u64x8(snake_u64x8 v) {
+    const snake_u64x8 zero = {0, 0, 0, 0, 0, 0, 0, 0};
+    v += __builtin_shufflevector(zero, v, 7, 8, 9, 10, 11, 12, 13, 14);
+    v += __builtin_shufflevector(zero, v, 6, 7, 8, 9, 10, 11, 12, 13);
+    v += __builtin_shufflevector(zero, v, 4, 5, 6, 7, 8, 9, 10, 11);
+    return v;
+}
+
+/* Eight elements at p (any alignment) widened to 64 bits: the bits of
+ * int64(p[k]). In Swift, SIMD8<UInt8> -> SIMD8<UInt64> came out as byte
+ * loads and lane inserts; here one vpmovzxbq / vpmovsxdq on AVX-512. */
+typedef unsigned char snake_u8x8 __attribute__((ext_vector_type(8)));
+typedef int snake_i32x8 __attribute__((ext_vector_type(8)));
+typedef long long snake_i64x8 __attribute__((ext_vector_type(8)));
+static inline __attribute__((always_inline)) snake_u64x8 snake_widen_u8x8(const unsigned char *_Nonnull p) {
+    snake_u8x8 v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return __builtin_convertvector(v, snake_u64x8);
+}
+static inline __attribute__((always_inline)) snake_u64x8 snake_widen_i32x8(const int *_Nonnull p) {
+    snake_i32x8 v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return (snake_u64x8)__builtin_convertvector(v, snake_i64x8);
 }
 
 /* ---- platform (abi.c) ---------------------------------------------------- */

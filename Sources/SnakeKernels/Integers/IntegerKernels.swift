@@ -13,10 +13,46 @@ import SnakeABI
 import SnakeRuntime
 
 /// The integer element types with native loops.
-protocol SnakeInt: FixedWidthInteger {}
-extension UInt8: SnakeInt {}
-extension Int32: SnakeInt {}
-extension Int64: SnakeInt {}
+protocol SnakeInt: FixedWidthInteger {
+    /// x[i ..< i + 8] widened to 64 bits (sign- or zero-extended: the bits
+    /// of Int64(x)), by C helpers (snake_abi.h): Swift's SIMD conversions
+    /// came out as byte loads and lane inserts.
+    static func wide8(_ x: UnsafePointer<Self>, _ i: Int) -> SIMD8<UInt64>
+    /// Whether running sums go eight at a time (scanIntVectors). Not for
+    /// uint8 and int32 on the x86-64 baseline: SSE2 widens them with
+    /// unpack chains, slower there than the scalar loop (cumsum 0.28 ->
+    /// 0.32-0.35 ns/element in cache).
+    static var scansInVectors: Bool { get }
+}
+
+extension UInt8: SnakeInt {
+    #if arch(x86_64) && !SNAKE_FMA
+    static var scansInVectors: Bool { false }
+    #else
+    static var scansInVectors: Bool { true }
+    #endif
+    @inline(__always) static func wide8(_ x: UnsafePointer<UInt8>, _ i: Int) -> SIMD8<UInt64> {
+        snake_widen_u8x8(x + i)
+    }
+}
+
+extension Int32: SnakeInt {
+    #if arch(x86_64) && !SNAKE_FMA
+    static var scansInVectors: Bool { false }
+    #else
+    static var scansInVectors: Bool { true }
+    #endif
+    @inline(__always) static func wide8(_ x: UnsafePointer<Int32>, _ i: Int) -> SIMD8<UInt64> {
+        snake_widen_i32x8(x + i)
+    }
+}
+
+extension Int64: SnakeInt {
+    static var scansInVectors: Bool { true }
+    @inline(__always) static func wide8(_ x: UnsafePointer<Int64>, _ i: Int) -> SIMD8<UInt64> {
+        UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<UInt64>.self)
+    }
+}
 
 @inline(__always) func wide<T: SnakeInt>(_ v: T) -> Int64 { Int64(truncatingIfNeeded: v) }
 
@@ -162,18 +198,90 @@ func argmaxIntRows<T: SnakeInt>(
 
 // MARK: - cumsum, rolling_sum (int64, wrapping: exact modulo 2^64)
 
+/// out[j] = acc &+ d[0] &+ ... &+ d[j] for j in 0 ..< count (a multiple
+/// of 8), eight at a time, where d[j] = x[j] &- x[j - back] (rolling_sum's
+/// full windows) or x[j] (back == 0); returns the running total. The scalar
+/// loop waits on one add per element; here the only chain is one vector
+/// add per eight (the carry), and wrapping adds give the same sums in any
+/// order. Not inlined: inlined into the row loops, LLVM called
+/// snake_prefix_u64x8 out of line, 2x slower than the scalar loop.
+@inline(never)
+func scanIntVectors<T: SnakeInt>(
+    _ count: Int, _ x: UnsafePointer<T>, back: Int, _ out: UnsafeMutablePointer<Int64>, from acc: Int64,
+    streaming: Bool
+) -> Int64 {
+    let dst = UnsafeMutableRawPointer(out).assumingMemoryBound(to: UInt64.self)
+    var carry = SIMD8<UInt64>(repeating: UInt64(bitPattern: acc))
+    @inline(__always) func loop(_ delta: (Int) -> SIMD8<UInt64>) {
+        var j = 0
+        if streaming {
+            while j < count {
+                let p = snake_prefix_u64x8(delta(j))
+                snake_stream_u64x8(dst + j, p &+ carry)
+                carry &+= SIMD8(repeating: p[7])
+                j &+= 8
+            }
+            snake_stream_fence()
+        } else {
+            while j < count {
+                let p = snake_prefix_u64x8(delta(j))
+                UnsafeMutableRawPointer(dst + j).storeBytes(of: p &+ carry, as: SIMD8<UInt64>.self)
+                carry &+= SIMD8(repeating: p[7])
+                j &+= 8
+            }
+        }
+    }
+    if back == 0 {
+        loop { j in T.wide8(x, j) }
+    } else {
+        loop { j in T.wide8(x, j) &- T.wide8(x, j &- back) }
+    }
+    return Int64(bitPattern: carry[0])
+}
+
+/// scanIntVectors' sums element by element, for j in from ..< to.
+@inline(__always)
+func scanIntScalar<T: SnakeInt>(
+    _ from: Int, _ to: Int, _ x: UnsafePointer<T>, back: Int, _ out: UnsafeMutablePointer<Int64>, from start: Int64
+) -> Int64 {
+    var acc = start, j = from
+    if back == 0 {
+        while j < to { acc &+= wide(x[j]); out[j] = acc; j &+= 1 }
+    } else {
+        while j < to { acc &+= wide(x[j]) &- wide(x[j &- back]); out[j] = acc; j &+= 1 }
+    }
+    return acc
+}
+
+/// The running sum of d (as scanIntVectors) over a contiguous segment of
+/// any length: element by element up to out's first 64-byte boundary (the
+/// vector stores would each straddle two lines: int64 rolling_sum 1e7
+/// 4.9-5.5 -> 5.9 ms before this), then in vectors, then the last few.
+/// `streaming` (rows of `streamingBytes` and more): the vectors are written
+/// around the caches, not read first.
+@inline(__always)
+func scanIntSegment<T: SnakeInt>(
+    _ count: Int, _ x: UnsafePointer<T>, back: Int, _ out: UnsafeMutablePointer<Int64>, from start: Int64,
+    streaming: Bool
+) -> Int64 {
+    guard T.scansInVectors else { return scanIntScalar(0, count, x, back: back, out, from: start) }
+    let aligned = streamingStart(out)
+    let head = min(count, aligned ?? 0)
+    var acc = scanIntScalar(0, head, x, back: back, out, from: start)
+    let body = (count &- head) & ~7
+    acc = scanIntVectors(body, x + head, back: back, out + head, from: acc, streaming: streaming && aligned != nil)
+    return scanIntScalar(head &+ body, count, x, back: back, out, from: acc)
+}
+
 @inline(__always)
 func scanInt<T: SnakeInt>(
-    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<Int64>, _ os: Int, from start: Int64
+    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<Int64>, _ os: Int, from start: Int64,
+    streaming: Bool
 ) -> Int64 {
-    var acc = start
     if isUnit(xs, T.self) && isUnit(os, Int64.self) {
-        for i in 0..<n {
-            acc &+= wide(x[i])
-            out[i] = acc
-        }
-        return acc
+        return scanIntSegment(n, x, back: 0, out, from: start, streaming: streaming)
     }
+    var acc = start
     for i in 0..<n {
         acc &+= wide(x.at(i, step: xs))
         out.advanced(bytes: i &* os).pointee = acc
@@ -192,17 +300,32 @@ func sumInt<T: SnakeInt>(_ n: Int, _ x: UnsafePointer<T>, _ xs: Int) -> Int64 {
     return acc
 }
 
+/// Whether a row of n running sums is written with streaming stores: from
+/// `streamingBytes` of output, by the whole row's size (so `_mt` chunks
+/// store as the single-threaded call does), except for uint8 input, whose
+/// output is 8x its input: there the writes alone set the pace, and two
+/// threads' streaming stores wrote slower than normal ones (snake-bench
+/// avx512 1e7 `_mt`: cumsum 2.46-2.62 -> 2.93-2.97 ms, rolling_sum
+/// 2.35-2.88 -> 2.83-2.88). int64 1e7: cumsum 4.3-4.5 -> 3.6 ms, `_mt`
+/// 4.4-4.6 -> 3.5-3.7; rolling_sum 5.2-5.3 -> 3.7-4.0, `_mt` 3.8-4.0 ->
+/// 2.9-3.0.
+@inline(__always)
+func streamsSums<T: SnakeInt>(_: T.Type, _ n: Int) -> Bool {
+    T.self != UInt8.self && n &* MemoryLayout<Int64>.stride >= streamingBytes
+}
+
 @inline(__always)
 func cumsumInt<T: SnakeInt>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
     _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
 ) {
+    let streaming = streamsSums(T.self, n)
     scanRows(
         rows: rows, n: n, grain: grain, zero: Int64(0), add: { $0 &+ $1 },
         total: { r, s, c in sumInt(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs) },
         scan: { r, s, c, from in
             _ = scanInt(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs,
-                        out.advanced(bytes: r &* outRow &+ s &* os), os, from: from)
+                        out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming)
         })
 }
 
@@ -212,22 +335,17 @@ func cumsumInt<T: SnakeInt>(
 @inline(__always)
 func rollingInt<T: SnakeInt>(
     _ w: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<Int64>, _ os: Int,
-    start: Int, end: Int
+    start: Int, end: Int, streaming: Bool
 ) {
     let first = max(0, start &- w)
     var acc = sumInt(start &- first, x.advanced(bytes: first &* xs), xs)  // x[start-w ..< start]
     if isUnit(xs, T.self) && isUnit(os, Int64.self) {
-        var i = start
-        while i < min(w, end) {  // partial windows: nothing leaves yet
-            acc &+= wide(x[i])
-            out[i] = acc
-            i &+= 1
-        }
-        while i < end {
-            acc &+= wide(x[i]) &- wide(x[i &- w])
-            out[i] = acc
-            i &+= 1
-        }
+        // Partial windows (nothing leaves yet): a running sum of x; then
+        // full windows: a running sum of x[i] - x[i - w].
+        let partial = max(min(w, end) &- start, 0)
+        acc = scanIntSegment(partial, x + start, back: 0, out + start, from: acc, streaming: streaming)
+        _ = scanIntSegment(end &- start &- partial, x + (start &+ partial), back: w, out + (start &+ partial),
+                           from: acc, streaming: streaming)
         return
     }
     for i in start..<end {
@@ -243,6 +361,7 @@ func rollingSumInt<T: SnakeInt>(
     _ window: UnsafePointer<Int>, _ wRow: Int,
     _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
 ) {
+    let streaming = streamsSums(T.self, n)
     // In place (int64 input with out=x): run from a copy of the row.
     func run(_ r: Int, _ start: Int, _ end: Int) {
         let w = min(window.advanced(bytes: r &* wRow).pointee, n &+ 1)
@@ -251,11 +370,11 @@ func rollingSumInt<T: SnakeInt>(
             withUnsafeTemporaryAllocation(of: T.self, capacity: n) { copy in
                 let c = copy.baseAddress!
                 for i in 0..<n { (c + i).initialize(to: xr.at(i, step: xs)) }
-                rollingInt(w, UnsafePointer(c), MemoryLayout<T>.stride, or, os, start: 0, end: n)
+                rollingInt(w, UnsafePointer(c), MemoryLayout<T>.stride, or, os, start: 0, end: n, streaming: streaming)
             }
             return
         }
-        rollingInt(w, xr, xs, or, os, start: start, end: end)
+        rollingInt(w, xr, xs, or, os, start: start, end: end, streaming: streaming)
     }
     vecRows(
         rows: rows, n: n, grain: grain,
