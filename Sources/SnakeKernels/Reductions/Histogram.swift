@@ -111,7 +111,7 @@ func countBins<X: HistogramValue>(
             // before it counted one by one: at NumPy's 16-byte offset every
             // vector load straddled two lines (histogram_mt float64 1e7 at
             // offset 16: 5.65 ms against 4.1 at offset 0).
-            let head = min(n, streamingStart(UnsafeMutablePointer(mutating: x)) ?? n)
+            let head = min(n, streamingStart(x) ?? n)
             while i < head {
                 counts[binOf(x[i].bin, divide: false)] &+= 1
                 i &+= 1

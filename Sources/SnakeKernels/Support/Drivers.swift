@@ -60,12 +60,12 @@ func reduceRows<A, P>(
 /// size, so `_mt` chunks store as the single-threaded call does.
 let streamingBytes = 16 << 20
 
-/// Elements of `out` before its first 64-byte boundary, where streaming
-/// stores can start; nil when `out` is not aligned to its element size (the
-/// boundary is never reached: store normally).
+/// Elements of the row at `p` before its first 64-byte boundary, where
+/// streaming stores (or aligned loads) can start; nil when `p` is not
+/// aligned to its element size (the boundary is never reached).
 @inline(__always)
-func streamingStart<T>(_ out: UnsafeMutablePointer<T>) -> Int? {
-    let address = Int(bitPattern: out), unit = MemoryLayout<T>.stride
+func streamingStart<T>(_ p: UnsafePointer<T>) -> Int? {
+    let address = Int(bitPattern: p), unit = MemoryLayout<T>.stride
     return address % unit == 0 ? ((0 &- address) & 63) / unit : nil
 }
 
