@@ -25,23 +25,25 @@ protocol SnakeInt: FixedWidthInteger {
     static var scansInVectors: Bool { get }
 }
 
-extension UInt8: SnakeInt {
+/// Whether this tier widens uint8 and int32 vectors in one instruction: not
+/// the x86-64 baseline (SSE2 unpacks them step by step).
+var widensCheaply: Bool {
     #if arch(x86_64) && !SNAKE_FMA
-    static var scansInVectors: Bool { false }
+    false
     #else
-    static var scansInVectors: Bool { true }
+    true
     #endif
+}
+
+extension UInt8: SnakeInt {
+    static var scansInVectors: Bool { widensCheaply }
     @inline(__always) static func wide8(_ x: UnsafePointer<UInt8>, _ i: Int) -> SIMD8<UInt64> {
         snake_widen_u8x8(x + i)
     }
 }
 
 extension Int32: SnakeInt {
-    #if arch(x86_64) && !SNAKE_FMA
-    static var scansInVectors: Bool { false }
-    #else
-    static var scansInVectors: Bool { true }
-    #endif
+    static var scansInVectors: Bool { widensCheaply }
     @inline(__always) static func wide8(_ x: UnsafePointer<Int32>, _ i: Int) -> SIMD8<UInt64> {
         snake_widen_i32x8(x + i)
     }
