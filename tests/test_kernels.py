@@ -344,6 +344,28 @@ def test_integer_running_sums_match_exactly(dtype, restore_threads):
             _snake._set_mt_grain(name, old)
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.int64])
+def test_integer_running_sums_of_streamed_rows(dtype, restore_threads):
+    """Rows of 16 MiB of int64 output and more are written with streaming
+    stores (not for uint8 input); out 8 bytes past NumPy's allocation, and
+    int64 in place, single-threaded and _mt: the exact modular sums."""
+    n = (16 << 20) // 8 + 13  # Drivers.swift streamingBytes, in int64 sums
+    info = np.iinfo(dtype)
+    x = np.random.default_rng(9).integers(info.min, info.max, n, dtype=dtype, endpoint=True)
+    snake.set_num_threads(2)
+    out = np.empty(n + 1, dtype=np.int64)[1:]
+    for f in (snake.cumsum, snake.cumsum_mt):
+        assert np.array_equal(f(x, out=out), exact_running_sums(x)), f.__name__
+    want = exact_running_sums(x, 1000)
+    for f in (snake.rolling_sum, snake.rolling_sum_mt):
+        assert np.array_equal(f(x, 1000, out=out), want), f.__name__
+    if dtype == np.int64:
+        for f in (snake.cumsum, snake.cumsum_mt):
+            y = x.copy()
+            f(y, out=y)
+            assert np.array_equal(y, exact_running_sums(x)), f"{f.__name__} out=x"
+
+
 # ---- variance's block passes ---------------------------------------------
 
 VARIANCE_BLOCK = 2048  # Reductions/Variance.swift varianceBlock
