@@ -300,6 +300,21 @@ def exact_running_sums(x, w=None):
     return p[i + 1] - p[np.maximum(0, i - w + 1)]
 
 
+SENTINEL = -0x5A5A_5A5A_5A5A_5A5A
+
+
+def run_into_fresh_out(f, args, n, shift):
+    """f(*args, out=out) with out an int64 view `shift` elements into a
+    buffer filled with SENTINEL (so nothing an earlier call wrote can pass
+    for this call's result); asserts that the elements around out were not
+    written, and returns out."""
+    buf = np.full(n + 16, SENTINEL, dtype=np.int64)
+    out = buf[shift:shift + n]
+    assert f(*args, out=out) is out
+    assert np.all(buf[:shift] == SENTINEL) and np.all(buf[shift + n:] == SENTINEL), f"{f.__name__} wrote outside out"
+    return out
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.int64])
 def test_integer_running_sums_match_exactly(dtype, restore_threads):
     """Contiguous integer cumsum and rolling_sum rows are summed eight at a
@@ -308,7 +323,7 @@ def test_integer_running_sums_match_exactly(dtype, restore_threads):
     width, outputs starting at each of the eight int64 offsets in a line,
     windows below, at and above the vector width and the row, values at
     the dtype's extremes (sums wrap), in place for int64, and _mt chunks:
-    all equal to the exact modular sums."""
+    all equal to the exact modular sums, with nothing written outside out."""
     from snake import _snake
 
     rng = np.random.default_rng(5)
@@ -320,16 +335,16 @@ def test_integer_running_sums_match_exactly(dtype, restore_threads):
             x = rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True)
             x[rng.random(n) < 0.2] = info.max
             for shift in range(8):  # out at each int64 offset within a line
-                buf = np.empty(n + 8, dtype=np.int64)
-                out = buf[shift:shift + n]
                 for f in (snake.cumsum, snake.cumsum_mt):
-                    assert np.array_equal(f(x, out=out), exact_running_sums(x)), (f.__name__, n, shift)
+                    got = run_into_fresh_out(f, (x,), n, shift)
+                    assert np.array_equal(got, exact_running_sums(x)), (f.__name__, n, shift)
                 for w in (1, 3, 7, 8, 9, 17, n - 1, n, n + 5):
                     if w < 1:
                         continue
                     want = exact_running_sums(x, w)
                     for f in (snake.rolling_sum, snake.rolling_sum_mt):
-                        assert np.array_equal(f(x, w, out=out), want), (f.__name__, n, shift, w)
+                        got = run_into_fresh_out(f, (x, w), n, shift)
+                        assert np.array_equal(got, want), (f.__name__, n, shift, w)
             if dtype == np.int64:  # in place: out is x
                 for f in (snake.cumsum, snake.cumsum_mt):
                     y = x.copy()
@@ -345,20 +360,22 @@ def test_integer_running_sums_match_exactly(dtype, restore_threads):
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.int64])
-def test_integer_running_sums_of_streamed_rows(dtype, restore_threads):
-    """Rows of 16 MiB of int64 output and more are written with streaming
-    stores (not for uint8 input); out 8 bytes past NumPy's allocation, and
-    int64 in place, single-threaded and _mt: the exact modular sums."""
+def test_integer_running_sums_of_long_rows(dtype, restore_threads):
+    """Rows of 16 MiB of int64 output and more: int32 and int64 input are
+    written with streaming stores on the AVX2 and AVX-512 tiers (int64 on
+    the baseline too; uint8 input never: IntegerKernels.swift streamsSums).
+    out 8 bytes past NumPy's allocation, and int64 in place,
+    single-threaded and _mt: the exact modular sums, each call into a
+    freshly filled out."""
     n = (16 << 20) // 8 + 13  # Drivers.swift streamingBytes, in int64 sums
     info = np.iinfo(dtype)
     x = np.random.default_rng(9).integers(info.min, info.max, n, dtype=dtype, endpoint=True)
     snake.set_num_threads(2)
-    out = np.empty(n + 1, dtype=np.int64)[1:]
     for f in (snake.cumsum, snake.cumsum_mt):
-        assert np.array_equal(f(x, out=out), exact_running_sums(x)), f.__name__
+        assert np.array_equal(run_into_fresh_out(f, (x,), n, 1), exact_running_sums(x)), f.__name__
     want = exact_running_sums(x, 1000)
     for f in (snake.rolling_sum, snake.rolling_sum_mt):
-        assert np.array_equal(f(x, 1000, out=out), want), f.__name__
+        assert np.array_equal(run_into_fresh_out(f, (x, 1000), n, 1), want), f.__name__
     if dtype == np.int64:
         for f in (snake.cumsum, snake.cumsum_mt):
             y = x.copy()

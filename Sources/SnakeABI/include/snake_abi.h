@@ -175,8 +175,9 @@ static inline void snake_prefetch(const void *_Nonnull p) { __builtin_prefetch(p
  * aligned address: written around the caches, so a large output does not
  * first read every line it is about to overwrite, nor evict the input.
  * Swift has no intrinsic for them; it imports these vector types as
- * SIMD8<Double> / SIMD16<Float> / SIMD8<UInt64> and inlines the functions (one vmovntpd on
- * AVX-512, two on AVX2, four movntpd on SSE2, stnp pairs on AArch64).
+ * SIMD8<Double> / SIMD16<Float> / SIMD8<UInt64> and inlines the functions
+ * (one vmovntpd / vmovntdq on AVX-512, two on AVX2, four movntpd / movntdq
+ * on SSE2, stnp pairs on AArch64).
  * `p` must be 64-byte aligned: the store faults otherwise. */
 typedef double snake_f64x8 __attribute__((ext_vector_type(8)));
 typedef float snake_f32x16 __attribute__((ext_vector_type(16)));

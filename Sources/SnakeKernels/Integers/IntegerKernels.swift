@@ -206,7 +206,8 @@ func argmaxIntRows<T: SnakeInt>(
 /// loop waits on one add per element; here the only chain is one vector
 /// add per eight (the carry), and wrapping adds give the same sums in any
 /// order. Not inlined: inlined into the row loops, LLVM called
-/// snake_prefix_u64x8 out of line, 2x slower than the scalar loop.
+/// snake_prefix_u64x8 out of line even though it is always_inline (2x
+/// slower than the scalar loop); in a function of its own it inlines.
 @inline(never)
 func scanIntVectors<T: SnakeInt>(
     _ count: Int, _ x: UnsafePointer<T>, back: Int, _ out: UnsafeMutablePointer<Int64>, from acc: Int64,
@@ -310,7 +311,8 @@ func sumInt<T: SnakeInt>(_ n: Int, _ x: UnsafePointer<T>, _ xs: Int) -> Int64 {
 /// avx512 1e7 `_mt`: cumsum 2.46-2.62 -> 2.93-2.97 ms, rolling_sum
 /// 2.35-2.88 -> 2.83-2.88). int64 1e7: cumsum 4.3-4.5 -> 3.6 ms, `_mt`
 /// 4.4-4.6 -> 3.5-3.7; rolling_sum 5.2-5.3 -> 3.7-4.0, `_mt` 3.8-4.0 ->
-/// 2.9-3.0.
+/// 2.9-3.0. (Rows that scanIntSegment runs element by element, uint8 and
+/// int32 on the x86-64 baseline, store normally whatever this says.)
 @inline(__always)
 func streamsSums<T: SnakeInt>(_: T.Type, _ n: Int) -> Bool {
     T.self != UInt8.self && n &* MemoryLayout<Int64>.stride >= streamingBytes
