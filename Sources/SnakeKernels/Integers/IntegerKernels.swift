@@ -4,10 +4,12 @@
 // accumulate in int64 (NUM_WIDE), no floating-point anywhere except
 // histogram, which bins in float64 exactly as np.histogram does.
 //
-// The loops are plain scalar loops over concrete types (each @c entry point
-// specialises them): LLVM vectorises the contiguous ones (maps, sums, the
-// block maxima of argmax). Wrapping addition is associative, so `_mt`
-// results are bit-identical to single-threaded ones for every kernel here.
+// Most loops are plain scalar loops over concrete types (each @c entry
+// point specialises them): LLVM vectorises the contiguous ones (maps, sums,
+// the block maxima of argmax). Running sums (cumsum, rolling_sum) it cannot
+// vectorise; their contiguous rows go eight at a time by hand
+// (scanIntVectors). Wrapping addition is associative, so `_mt` results are
+// bit-identical to single-threaded ones for every kernel here.
 
 import SnakeABI
 import SnakeRuntime
