@@ -292,7 +292,9 @@ def test_cumsum_float32_blocks(n, restore_threads):
 
 def exact_running_sums(x, w=None):
     """cumsum (w None) or rolling_sum of x in int64 modulo 2^64, from the
-    prefix sums: what any order of wrapping adds must give."""
+    prefix sums: what any order of wrapping adds must give. The integer
+    references of references.py, in NumPy's wrapping int64 arithmetic
+    (theirs sum Python ints, seconds per call on the 2M-element rows)."""
     p = np.concatenate(([0], np.cumsum(x.astype(np.int64))))
     if w is None:
         return p[1:]

@@ -20,39 +20,34 @@ protocol SnakeInt: FixedWidthInteger {
     /// of Int64(x)), by C helpers (snake_abi.h): Swift's SIMD conversions
     /// came out as byte loads and lane inserts.
     static func wide8(_ x: UnsafePointer<Self>, _ i: Int) -> SIMD8<UInt64>
-    /// Whether running sums go eight at a time (scanIntVectors). Not for
-    /// uint8 and int32 on the x86-64 baseline: SSE2 widens them with
-    /// unpack chains, slower there than the scalar loop (cumsum 0.28 ->
-    /// 0.32-0.35 ns/element in cache).
-    static var scansInVectors: Bool { get }
 }
 
-/// Whether this tier widens uint8 and int32 vectors in one instruction: not
-/// the x86-64 baseline (SSE2 unpacks them step by step).
-var widensCheaply: Bool {
+/// Whether running sums of T go eight at a time (scanIntVectors). Not for
+/// uint8 and int32 on the x86-64 baseline: SSE2 widens them with unpack
+/// chains, slower there than the scalar loop (cumsum 0.28 -> 0.32-0.35
+/// ns/element in cache).
+@inline(__always)
+func scansInVectors<T: SnakeInt>(_: T.Type) -> Bool {
     #if arch(x86_64) && !SNAKE_FMA
-    false
+    T.self == Int64.self
     #else
     true
     #endif
 }
 
 extension UInt8: SnakeInt {
-    static var scansInVectors: Bool { widensCheaply }
     @inline(__always) static func wide8(_ x: UnsafePointer<UInt8>, _ i: Int) -> SIMD8<UInt64> {
         snake_widen_u8x8(x + i)
     }
 }
 
 extension Int32: SnakeInt {
-    static var scansInVectors: Bool { widensCheaply }
     @inline(__always) static func wide8(_ x: UnsafePointer<Int32>, _ i: Int) -> SIMD8<UInt64> {
         snake_widen_i32x8(x + i)
     }
 }
 
 extension Int64: SnakeInt {
-    static var scansInVectors: Bool { true }
     @inline(__always) static func wide8(_ x: UnsafePointer<Int64>, _ i: Int) -> SIMD8<UInt64> {
         UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<UInt64>.self)
     }
@@ -269,7 +264,7 @@ func scanIntSegment<T: SnakeInt>(
     _ count: Int, _ x: UnsafePointer<T>, back: Int, _ out: UnsafeMutablePointer<Int64>, from start: Int64,
     streaming: Bool
 ) -> Int64 {
-    guard T.scansInVectors else { return scanIntScalar(0, count, x, back: back, out, from: start) }
+    guard scansInVectors(T.self) else { return scanIntScalar(0, count, x, back: back, out, from: start) }
     let aligned = streamingStart(out)
     let head = min(count, aligned ?? 0)
     var acc = scanIntScalar(0, head, x, back: back, out, from: start)
