@@ -321,12 +321,17 @@ func cumsumInt<T: SnakeInt>(
     _ out: UnsafeMutablePointer<Int64>, _ outRow: Int, _ os: Int, _ grain: Int
 ) {
     let streaming = streamsSums(T.self, n)
-    scanRows(
-        rows: rows, n: n, grain: grain, zero: Int64(0), add: { $0 &+ $1 },
+    // Rows it streams are bound by memory (one thread's scan takes what
+    // the bus gives two here: bench/README.md), so their _mt may read the
+    // row once, interleaved, unless out overlaps x (in place).
+    let interleave = streaming && !spansOverlap(x, xRow, xs, MemoryLayout<T>.size,
+                                                out, outRow, os, MemoryLayout<Int64>.size, rows: rows, n: n)
+    exactScanRows(
+        rows: rows, n: n, grain: grain, memoryBound: interleave, zero: Int64(0), add: { $0 &+ $1 },
         total: { r, s, c in sumInt(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs) },
         scan: { r, s, c, from in
-            _ = scanInt(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs,
-                        out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming)
+            scanInt(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs,
+                    out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming)
         })
 }
 
