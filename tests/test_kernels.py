@@ -309,8 +309,10 @@ def run_into_fresh_out(f, args, n, shift):
     """f(*args, out=out) with out an int64 view `shift` elements into a
     buffer filled with SENTINEL (so nothing an earlier call wrote can pass
     for this call's result); asserts that the elements around out were not
-    written, and returns out."""
+    written, and returns out. shift None: out starts on a 64-byte line."""
     buf = np.full(n + 16, SENTINEL, dtype=np.int64)
+    if shift is None:
+        shift = (-buf.ctypes.data) % 64 // 8
     out = buf[shift:shift + n]
     assert f(*args, out=out) is out
     assert np.all(buf[:shift] == SENTINEL) and np.all(buf[shift + n:] == SENTINEL), f"{f.__name__} wrote outside out"
@@ -366,9 +368,9 @@ def test_integer_running_sums_of_long_rows(dtype, restore_threads):
     """Rows of 16 MiB of int64 output and more: int32 and int64 input are
     written with streaming stores on the AVX2 and AVX-512 tiers (int64 on
     the baseline too; uint8 input never: IntegerKernels.swift streamsSums).
-    out 8 bytes past NumPy's allocation, and int64 in place,
-    single-threaded and _mt: the exact modular sums, each call into a
-    freshly filled out. _mt on 2 threads deals int32 and int64 rows out
+    out 8 bytes past NumPy's allocation and on a 64-byte line, a strided
+    x, and int64 in place (forwards and backwards), single-threaded and
+    _mt: the exact modular sums, each call into a freshly filled out. _mt on 2 threads deals int32 and int64 rows out
     in blocks (Drivers.swift exactScanRows: 32 whole blocks and one of 13
     elements) except in place, where a thread's scan would overwrite what
     the other still sums: that case must take the two passes."""
@@ -376,8 +378,12 @@ def test_integer_running_sums_of_long_rows(dtype, restore_threads):
     info = np.iinfo(dtype)
     x = np.random.default_rng(9).integers(info.min, info.max, n, dtype=dtype, endpoint=True)
     snake.set_num_threads(2)
+    want = exact_running_sums(x)
     for f in (snake.cumsum, snake.cumsum_mt):
-        assert np.array_equal(run_into_fresh_out(f, (x,), n, 1), exact_running_sums(x)), f.__name__
+        for shift in (1, None):  # out 8 bytes past NumPy's offset, on a line
+            assert np.array_equal(run_into_fresh_out(f, (x,), n, shift), want), (f.__name__, shift)
+    every_other = np.repeat(x, 2)[::2]  # a strided x
+    assert np.array_equal(run_into_fresh_out(snake.cumsum_mt, (every_other,), n, 1), want), "strided x"
     want = exact_running_sums(x, 1000)
     for f in (snake.rolling_sum, snake.rolling_sum_mt):
         assert np.array_equal(run_into_fresh_out(f, (x, 1000), n, 1), want), f.__name__
@@ -386,6 +392,9 @@ def test_integer_running_sums_of_long_rows(dtype, restore_threads):
             y = x.copy()
             f(y, out=y)
             assert np.array_equal(y, exact_running_sums(x)), f"{f.__name__} out=x"
+            y = x.copy()[::-1]  # in place, backwards
+            f(y, out=y)
+            assert np.array_equal(y, exact_running_sums(x[::-1])), f"{f.__name__} out=x[::-1]"
 
 
 # ---- variance's block passes ---------------------------------------------

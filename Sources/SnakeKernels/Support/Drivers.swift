@@ -6,7 +6,9 @@
 //   - at least as many rows as tasks: each thread takes a block of whole
 //     rows (results bit-identical to single-threaded);
 //   - fewer, long rows: split each row into chunks, one per thread, and
-//     merge the partials left to right (deterministic for a thread count).
+//     merge the partials left to right (deterministic for a thread count);
+//     running sums: scanRows' two passes, or exactScanRows' blocks dealt
+//     out alternately where the sums are exact and the row memory-bound.
 // Nothing here allocates: partials live in a stack buffer.
 
 import SnakeRuntime
@@ -198,18 +200,20 @@ let interleavedBlock = 1 << 16
 /// Driver for running sums whose `add` is exact (wrapping integer
 /// addition: any grouping gives the same bits). `scan(row, start, count,
 /// from)` returns the running sum at its last element. As scanRows, except
-/// a long row over 2 tasks that the caller says is `memoryBound` (and
-/// writes nothing the totals read: not in place): it is cut into blocks
-/// dealt out alternately, and each task scans its own blocks and only sums
-/// the other's into its running offset, so neither waits for the other.
-/// A task alternates a slow scan with a fast sum and the other the
-/// reverse, so they stay about a block apart and a block's second read
-/// comes from the caches: the row crosses the memory bus once, where
-/// scanRows' first pass reads half of it a second time (int32 cumsum:
-/// 14 bytes per element instead of 12).
+/// a long row over 2 tasks when the caller sets `interleave`, its promise
+/// that the row is bound by memory and that out does not overlap x (each
+/// task writes blocks the other reads): the row is cut into blocks dealt
+/// out alternately, and each task scans its own blocks and only sums the
+/// other's into its running offset, so neither waits for the other. A
+/// task alternates a slow scan with a fast sum and the other the reverse,
+/// so they stay about a block apart and a block's second read comes from
+/// the caches: the row crosses the memory bus once, where scanRows' first
+/// pass reads half of it a second time (int32 cumsum: 14 bytes per element
+/// instead of 12). With a busy pool (parallelFor runs the tasks one after
+/// the other) x is read twice: slower, never wrong.
 @inline(__always)
 func exactScanRows<Acc>(
-    rows: Int, n: Int, grain: Int, memoryBound: Bool, zero: Acc, add: (Acc, Acc) -> Acc,
+    rows: Int, n: Int, grain: Int, interleave: Bool, zero: Acc, add: (Acc, Acc) -> Acc,
     total: (_ row: Int, _ start: Int, _ count: Int) -> Acc,
     scan: (_ row: Int, _ start: Int, _ count: Int, _ from: Acc) -> Acc
 ) {
@@ -217,7 +221,7 @@ func exactScanRows<Acc>(
         rows: rows, n: n, grain: grain,
         row: { r in _ = scan(r, 0, n, zero) },
         longRow: { r, tasks in
-            guard memoryBound && tasks == 2 else {
+            guard interleave && tasks == 2 else {
                 scanLongRow(r, n: n, tasks: tasks, zero: zero, add: add, total: total,
                             scan: { _ = scan($0, $1, $2, $3) })
                 return
