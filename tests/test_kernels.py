@@ -370,10 +370,11 @@ def test_integer_running_sums_of_long_rows(dtype, restore_threads):
     the baseline too; uint8 input never: IntegerKernels.swift streamsSums).
     out 8 bytes past NumPy's allocation and on a 64-byte line, a strided
     x, and int64 in place (forwards and backwards), single-threaded and
-    _mt: the exact modular sums, each call into a freshly filled out. _mt on 2 threads deals int32 and int64 rows out
-    in blocks (Drivers.swift exactScanRows: 32 whole blocks and one of 13
-    elements) except in place, where a thread's scan would overwrite what
-    the other still sums: that case must take the two passes."""
+    _mt: the exact modular sums, each call into a freshly filled out. _mt
+    on 2 threads deals int32 and int64 rows out in blocks (Drivers.swift
+    scanRows with interleave: 32 whole blocks and one of 13 elements)
+    except in place, where a thread's scan would overwrite what the other
+    still sums: that case must take the two passes."""
     n = (16 << 20) // 8 + 13  # Drivers.swift streamingBytes, in int64 sums
     info = np.iinfo(dtype)
     x = np.random.default_rng(9).integers(info.min, info.max, n, dtype=dtype, endpoint=True)

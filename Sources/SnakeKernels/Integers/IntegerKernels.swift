@@ -326,7 +326,7 @@ func cumsumInt<T: SnakeInt>(
     // row once, interleaved, unless out overlaps x (in place).
     let interleave = streaming && !spansOverlap(x, xRow, xs, MemoryLayout<T>.size,
                                                 out, outRow, os, MemoryLayout<Int64>.size, rows: rows, n: n)
-    exactScanRows(
+    scanRows(
         rows: rows, n: n, grain: grain, interleave: interleave, zero: Int64(0), add: { $0 &+ $1 },
         total: { r, s, c in sumInt(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs) },
         scan: { r, s, c, from in

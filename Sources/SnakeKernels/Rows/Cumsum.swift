@@ -195,8 +195,8 @@ func cumsum<T: SnakeFloat>(
         rows: rows, n: n, grain: grain, zero: -0.0, add: +,
         total: { r, s, c in rowSum(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs) },
         scan: { r, s, c, from in
-            _ = scan(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs,
-                     out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming)
+            scan(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs,
+                 out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming)
         })
 }
 

@@ -7,8 +7,8 @@
 //     rows (results bit-identical to single-threaded);
 //   - fewer, long rows: split each row into chunks, one per thread, and
 //     merge the partials left to right (deterministic for a thread count);
-//     running sums: scanRows' two passes, or exactScanRows' blocks dealt
-//     out alternately where the sums are exact and the row memory-bound.
+//     running sums: scanRows' two passes, or blocks dealt out alternately
+//     where the sums are exact and the row memory-bound.
 // Nothing here allocates: partials live in a stack buffer.
 
 import SnakeRuntime
@@ -113,9 +113,10 @@ func vecRows(rows: Int, n: Int, grain: Int, row: (Int) -> Void, longRow: (Int, I
 }
 
 /// Driver for running sums (n)->(n), float or integer: whole rows run
-/// `scan(row, 0, n, zero)`; a long row is split in two passes: each chunk's
-/// offset (the total of the elements before it, from `total` and `add`),
-/// then each chunk's `scan` from its offset.
+/// `scan(row, 0, n, zero)`, which returns the running sum at its last
+/// element; a long row is split in two passes: each chunk's offset (the
+/// total of the elements before it, from `total` and `add`), then each
+/// chunk's `scan` from its offset.
 ///
 /// The first pass sums only what lies before the last chunk, spread evenly
 /// over all tasks (piece t of [0, start of the last chunk), cut in two where
@@ -123,26 +124,43 @@ func vecRows(rows: Int, n: Int, grain: Int, row: (Int) -> Void, longRow: (Int, I
 /// all of it. Pieces are no longer than a chunk once n >= tasks² (always, at
 /// a real grain), so a piece holds at most one boundary; below that, the
 /// plain way: every chunk's total.
+///
+/// `interleave`, the caller's promise that `add` is exact (wrapping integer
+/// addition: any grouping gives the same bits), that the row is bound by
+/// memory and that out does not overlap x (each task writes blocks the
+/// other reads): a long row over 2 tasks is instead cut into blocks dealt
+/// out alternately, and each task scans its own blocks and only sums the
+/// other's into its running offset, so neither waits for the other. A task
+/// alternates a slow scan with a fast sum and the other the reverse, so
+/// they stay about a block apart and a block's second read comes from the
+/// caches: the row crosses the memory bus once, where the first pass reads
+/// half of it a second time (int32 cumsum: 14 bytes per element instead of
+/// 12). With a busy pool (parallelFor runs the tasks one after the other)
+/// x is read twice: slower, never wrong.
 @inline(__always)
 func scanRows<Acc>(
-    rows: Int, n: Int, grain: Int, zero: Acc, add: (Acc, Acc) -> Acc,
+    rows: Int, n: Int, grain: Int, interleave: Bool = false, zero: Acc, add: (Acc, Acc) -> Acc,
     total: (_ row: Int, _ start: Int, _ count: Int) -> Acc,
-    scan: (_ row: Int, _ start: Int, _ count: Int, _ from: Acc) -> Void
+    scan: (_ row: Int, _ start: Int, _ count: Int, _ from: Acc) -> Acc
 ) {
     vecRows(
         rows: rows, n: n, grain: grain,
-        row: { r in scan(r, 0, n, zero) },
+        row: { r in _ = scan(r, 0, n, zero) },
         longRow: { r, tasks in
-            scanLongRow(r, n: n, tasks: tasks, zero: zero, add: add, total: total, scan: scan)
+            if interleave && tasks == 2 {
+                interleavedLongRow(r, n: n, tasks: tasks, zero: zero, add: add, total: total, scan: scan)
+            } else {
+                twoPassLongRow(r, n: n, tasks: tasks, zero: zero, add: add, total: total, scan: scan)
+            }
         })
 }
 
-/// scanRows' long row: the chunks' offsets first, then the chunks.
+/// scanRows' long row in two passes: the chunks' offsets, then the chunks.
 @inline(__always)
-func scanLongRow<Acc>(
+func twoPassLongRow<Acc>(
     _ r: Int, n: Int, tasks: Int, zero: Acc, add: (Acc, Acc) -> Acc,
     total: (_ row: Int, _ start: Int, _ count: Int) -> Acc,
-    scan: (_ row: Int, _ start: Int, _ count: Int, _ from: Acc) -> Void
+    scan: (_ row: Int, _ start: Int, _ count: Int, _ from: Acc) -> Acc
 ) {
     // offsets[t]: the exclusive prefix before chunk t; sums[2t],
     // sums[2t + 1]: piece t before and from its cut.
@@ -188,56 +206,33 @@ func scanLongRow<Acc>(
         }
         parallelFor(tasks) { t in
             let (s, c) = split(n, tasks, t)
-            scan(r, s, c, offsets[t])
+            _ = scan(r, s, c, offsets[t])
         }
         _ = offsets.deinitialize(count: tasks)
     }
 }
 
-/// Elements per block of `exactScanRows`' interleaved long rows.
+/// Elements per block of scanRows' interleaved long rows.
 let interleavedBlock = 1 << 16
 
-/// Driver for running sums whose `add` is exact (wrapping integer
-/// addition: any grouping gives the same bits). `scan(row, start, count,
-/// from)` returns the running sum at its last element. As scanRows, except
-/// a long row over 2 tasks when the caller sets `interleave`, its promise
-/// that the row is bound by memory and that out does not overlap x (each
-/// task writes blocks the other reads): the row is cut into blocks dealt
-/// out alternately, and each task scans its own blocks and only sums the
-/// other's into its running offset, so neither waits for the other. A
-/// task alternates a slow scan with a fast sum and the other the reverse,
-/// so they stay about a block apart and a block's second read comes from
-/// the caches: the row crosses the memory bus once, where scanRows' first
-/// pass reads half of it a second time (int32 cumsum: 14 bytes per element
-/// instead of 12). With a busy pool (parallelFor runs the tasks one after
-/// the other) x is read twice: slower, never wrong.
+/// scanRows' long row with `interleave`: blocks dealt out alternately.
 @inline(__always)
-func exactScanRows<Acc>(
-    rows: Int, n: Int, grain: Int, interleave: Bool, zero: Acc, add: (Acc, Acc) -> Acc,
+func interleavedLongRow<Acc>(
+    _ r: Int, n: Int, tasks: Int, zero: Acc, add: (Acc, Acc) -> Acc,
     total: (_ row: Int, _ start: Int, _ count: Int) -> Acc,
     scan: (_ row: Int, _ start: Int, _ count: Int, _ from: Acc) -> Acc
 ) {
-    vecRows(
-        rows: rows, n: n, grain: grain,
-        row: { r in _ = scan(r, 0, n, zero) },
-        longRow: { r, tasks in
-            guard interleave && tasks == 2 else {
-                scanLongRow(r, n: n, tasks: tasks, zero: zero, add: add, total: total,
-                            scan: { _ = scan($0, $1, $2, $3) })
-                return
-            }
-            // At least two blocks a task; whole vectors of 8 but the last.
-            let block = max(8, min(interleavedBlock, n / (2 &* tasks)) & ~7)
-            parallelFor(tasks) { t in
-                var running = zero, start = 0, j = 0
-                while start < n {
-                    let count = min(block, n &- start)
-                    running = j % tasks == t ? scan(r, start, count, running) : add(running, total(r, start, count))
-                    start &+= count
-                    j &+= 1
-                }
-            }
-        })
+    // At least two blocks a task; whole vectors of 8 but the last.
+    let block = max(8, min(interleavedBlock, n / (2 &* tasks)) & ~7)
+    parallelFor(tasks) { t in
+        var running = zero, start = 0, j = 0
+        while start < n {
+            let count = min(block, n &- start)
+            running = j % tasks == t ? scan(r, start, count, running) : add(running, total(r, start, count))
+            start &+= count
+            j &+= 1
+        }
+    }
 }
 
 /// Whether the bytes of two operands of `rows` rows of n elements (row and
