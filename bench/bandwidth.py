@@ -7,15 +7,21 @@ thread; NumPy releases the GIL in both loops):
 - read-only: the fastest of several NumPy readers that read every byte once
   (`np.sum`, pairwise and vectorised, and BLAS `x @ x` on one thread: ddot
   over a single stream);
-- read-write: `np.copyto` into a preallocated array (memcpy).
+- read-write: `np.copyto` into a preallocated array (memcpy; glibc writes
+  a copy this large with streaming stores, around the caches);
+- write-only: `ndarray.fill` of a preallocated array with a nonzero value,
+  through the caches (ordinary stores: the core reads each line before it
+  overwrites it). It bounds a kernel that writes its output that way: its
+  time is at least its output's bytes at this rate.
 
 Bytes count what a stream must move: 8 per float64 read, 16 per element
-copied (one read, one write), best of several repeats. A kernel's bandwidth
+copied (one read, one write), 8 per element written, best of several repeats. A kernel's bandwidth
 counts the same minimum: each input array read once, each output array of
 the input's shape written once (`moved_bytes`).
 """
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,6 +42,36 @@ def moved_bytes(args, result) -> int:
 def writes_array(args, result) -> bool:
     """Whether a kernel returns an array shaped like its first input (elementwise, scans)."""
     return isinstance(result, np.ndarray) and result.shape == np.shape(args[0]) and result.ndim > 0
+
+
+# Rows whose output snake writes through the caches at 1e7 (ordinary
+# stores), so that writing the output alone can bound _mt: the uint8
+# running sums write 8 bytes of int64 per byte read (streaming stores
+# measured slower on 2 threads here, bench/README.md). bench.py times
+# `write_floor` on their output beside them.
+ORDINARY_STORES = {("rolling_sum", "uint8")}
+
+
+_fill_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def write_floor(out: np.ndarray, threads: int) -> float:
+    """Seconds to fill `out` with ordinary stores, split into one contiguous
+    chunk per thread: from the first thread's start to the last one's end,
+    the threads (kept between calls) released together by a barrier, so
+    the hand-off to them is not counted but nothing that ran is left out."""
+    pool = _fill_pools.get(threads) or _fill_pools.setdefault(threads, ThreadPoolExecutor(threads))
+    parts = np.array_split(out.reshape(-1), threads)
+    start = threading.Barrier(threads)
+
+    def fill(part):
+        start.wait()
+        t0 = time.perf_counter()
+        part.fill(1)
+        return t0, time.perf_counter()
+
+    spans = list(pool.map(fill, parts))
+    return max(end for _, end in spans) - min(begin for begin, _ in spans)
 
 
 def _best_seconds(fn, repeat: int) -> float:
@@ -59,7 +95,8 @@ READERS = {"np.sum": np.sum, "BLAS x @ x": lambda x: x @ x}  # BLAS pinned to on
 
 def measure(n: int, threads: int, repeat: int = 5) -> dict:
     """GB/s of a read-only and a copy stream over n float64, on 1 and on
-    `threads` threads: {"read_1t": (GB/s, reader), "copy_1t": ..., "read_mt": ..., "copy_mt": ...}."""
+    `threads` threads: {"read_1t": (GB/s, reader), "copy_1t": ..., "write_1t": ..., "read_mt": ...,
+    "copy_mt": ..., "write_mt": ...}."""
     from threadpoolctl import threadpool_limits
     x = np.ones(n)
     y = np.zeros(n)
@@ -71,6 +108,8 @@ def measure(n: int, threads: int, repeat: int = 5) -> dict:
             result["read_" + suffix] = (x.nbytes / reads[reader] / 1e9, reader)
             copy = _best_seconds(_on_threads(pool, k, np.copyto, y, x), repeat)
             result["copy_" + suffix] = (2 * x.nbytes / copy / 1e9, "np.copyto")
+            write = _best_seconds(_on_threads(pool, k, lambda part: part.fill(1.0), y), repeat)
+            result["write_" + suffix] = (y.nbytes / write / 1e9, "ndarray.fill")
     return result
 
 

@@ -126,13 +126,18 @@ def check_contender(c, fn, args, out, want, case, dt, row):
 ROUNDS = 3
 
 
-def time_contenders(calls, repeat, min_time, row):
+def time_contenders(calls, repeat, min_time, row, floors=()):
+    """Best time of each call over ROUNDS rounds, the order rotated; `floors`
+    ((key, fn) with fn returning its own seconds) are timed in the same rounds."""
     per_round = max(1, -(-repeat // ROUNDS))
     for r in range(ROUNDS):
         for c, call in calls[r % len(calls):] + calls[:r % len(calls)]:
             with c.threads():
                 t = best_time(call, per_round, min_time)
             row[c.key] = min(row.get(c.key, t), t)
+        for key, fn in floors:
+            t = min(fn() for _ in range(per_round))
+            row[key] = min(row.get(key, t), t)
 
 
 def time_python(case, args, want, dt, repeat, row):
@@ -152,6 +157,7 @@ def measure_row(name, dt, n, rng, contenders, repeat, min_time, fresh_output):
     first = getattr(snake, name)(*args)  # snake's result defines the output's type and bytes
     row["bytes"] = bandwidth.moved_bytes(args, first)
     row["writes"] = bandwidth.writes_array(args, first)
+    row["written"] = first.nbytes if row["writes"] else 0
     out = np.empty_like(first) if row["writes"] and not fresh_output else None
     calls = []
     for c in contenders:
@@ -160,7 +166,12 @@ def measure_row(name, dt, n, rng, contenders, repeat, min_time, fresh_output):
             call = check_contender(c, fn, args, out, want, case, dt, row)
             if call is not None:
                 calls.append((c, call))
-    time_contenders(calls, repeat, min_time, row)
+    floors = []
+    if (name, row["dtype"]) in bandwidth.ORDINARY_STORES and n >= 10**7 and out is not None:
+        # what writing this output alone takes, beside the kernel (targets.py)
+        floors = [(f"write_floor_{k}", lambda t=t: bandwidth.write_floor(out, t))
+                  for k, t in (("1t", 1), ("mt", peers.CORES))]
+    time_contenders(calls, repeat, min_time, row, floors)
     if n <= PYTHON_MAX_N and np.dtype(dt).kind == "f":
         time_python(case, args, want, dt, repeat, row)
     return row

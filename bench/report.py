@@ -91,6 +91,9 @@ def bandwidth_section(data) -> str:
     rows = [f"| read-only ({b['read_1t'][1]} / {b['read_mt'][1]}) | {b['read_1t'][0]:.1f} GB/s | "
             f"{b['read_mt'][0]:.1f} GB/s |",
             f"| read-write (np.copyto, read + write counted) | {b['copy_1t'][0]:.1f} GB/s | {b['copy_mt'][0]:.1f} GB/s |"]
+    if "write_1t" in b:  # runs before 2026-12-06 did not measure it
+        rows.append(f"| write-only through the caches (ndarray.fill) | {b['write_1t'][0]:.1f} GB/s | "
+                    f"{b['write_mt'][0]:.1f} GB/s |")
     return (f"Memory bandwidth, {data['stream_n']:.0e} float64, best of repeats (bench/bandwidth.py):\n\n"
             + "\n".join([line, "|---|---:|---:|", *rows]))
 

@@ -126,7 +126,10 @@ def _mt_at_bandwidth(row, data) -> str:
     memory limit (integer rolling_sum writes int64: 8-16 bytes per element),
     the speed-up is capped by the 2-thread / 1-thread bandwidth ratio, not by
     the cores: say so next to the ratio (the check stays unmet). Bytes as
-    the kernel moves them (MOVES_MORE)."""
+    the kernel moves them (MOVES_MORE). A row whose output is written
+    through the caches is held to the fill of that output timed beside it."""
+    if row.get("write_floor_mt"):
+        return _mt_at_write_floor(row, data)
     if not row.get("bytes"):
         return ""
     factor, what = MOVES_MORE.get(row["kernel"], (1.0, ""))
@@ -170,3 +173,14 @@ def summary(target, data, max_listed: int | None = None) -> str:
 def markdown(data, max_listed: int | None = None) -> str:
     return "Targets (issue 5), from this run's numbers:\n\n" + "\n".join(
         summary(t, data, max_listed) for t in TARGETS)
+
+
+def _mt_at_write_floor(row, data) -> str:
+    """For a row in bandwidth.ORDINARY_STORES: filling its own output with
+    ordinary stores, timed beside it (bandwidth.write_floor), is a floor
+    under _mt; the speed-up that floor allows, and how close _mt came."""
+    floor = row["write_floor_mt"]
+    return (f" (bound by writing its output: filling the same {row['written'] / 1e6:.0f} MB through the"
+            f" caches took {row['write_floor_1t'] * 1e3:.2f} ms on 1 thread and {floor * 1e3:.2f} ms on"
+            f" {data['cores']}; that allows {row['snake'] / floor:.2f}x, and _mt ran at"
+            f" {100 * floor / row['snake_mt']:.0f}% of that floor's speed)")

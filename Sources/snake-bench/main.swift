@@ -11,7 +11,10 @@
 // them; arrays are 64-byte aligned, or start `--offset BYTES` past a line
 // (NumPy's large arrays sit at 16: glibc's mmap'd chunks). GB/s counts each
 // array read once and the output written once. `--mt` runs the `_mt` twin
-// with the table's grain.
+// with the table's grain. `--probe` first times filling an int64 array of n
+// elements with ordinary stores, on one thread and split over the pool's
+// threads: the floor under the uint8 running sums, which write their int64
+// output that way (bench/README.md).
 
 import Foundation
 import SnakeABI
@@ -27,10 +30,11 @@ struct Options {
     var mt = false
     var threads = 0
     var offset = 0
+    var probe = false
 }
 
 func usage() -> Never {
-    print("usage: snake-bench [KERNEL...] [-n N] [--dtype f64|f32|i64|i32|u8]... [--tier NAME]... [--repeat R] [--mt] [--threads T] [--offset BYTES]")
+    print("usage: snake-bench [KERNEL...] [-n N] [--dtype f64|f32|i64|i32|u8]... [--tier NAME]... [--repeat R] [--mt] [--threads T] [--offset BYTES] [--probe]")
     exit(2)
 }
 
@@ -52,6 +56,7 @@ func parse(_ args: [String]) -> Options {
         case "--mt": o.mt = true
         case "--threads": o.threads = Int(value()) ?? -1
         case "--offset": o.offset = Int(value()) ?? -1
+        case "--probe": o.probe = true
         case "-h", "--help": usage()
         case let name where !name.hasPrefix("-"): o.kernels.insert(name)
         default: usage()
@@ -196,6 +201,7 @@ for k in options.kernels where !known.contains(k) {
     print("snake-bench: unknown kernel \(k); the table has \(known.sorted().joined(separator: ", "))")
     exit(2)
 }
+if options.probe { probeStreams(options) }
 var buffers: [String: Buffers] = [:]
 print("n = \(options.n), \(options.mt ? "_mt, \(snake_get_num_threads()) threads" : "single-threaded"), best of \(options.repeats); CPU tier level \(level)")
 print(pad("tier", 9) + pad("kernel", 13) + pad("dtype", 6) + pad("per call", 13) + pad("ns/element", 12) + pad("GB/s", 9))
@@ -213,4 +219,23 @@ for e in entries {
     let perElement = t / Double(options.n) * 1e9
     print(pad(tier, 9) + pad(name, 13) + pad(code, 6) + pad(format(t), 13)
           + pad(String(format: "%.3f", perElement), 12) + pad(String(format: "%.1f", Double(bytes) / t / 1e9), 9))
+}
+
+/// `--probe`: an int64 array of n elements filled through the caches
+/// (ordinary stores), as one task and then split evenly over the pool's
+/// threads (the split `_mt` kernels use for a long row).
+func probeStreams(_ o: Options) {
+    let n = o.n
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: 8 * n + 64, alignment: 64) + o.offset
+    let out = raw.bindMemory(to: Int64.self, capacity: n)
+    let fill = { (start: Int, count: Int) in
+        let v = Int64(start & 1) &+ 1  // not a constant the compiler could turn into memset
+        for i in start..<(start + count) { out[i] = v }
+    }
+    var line = "fill int64, n = \(n), best of \(o.repeats):"
+    for tasks in Set([1, snake_get_num_threads()]).sorted() {
+        let t = bestTime({ parallelFor(tasks) { let (s, c) = split(n, tasks, $0); fill(s, c) } }, repeats: o.repeats)
+        line += "  \(tasks) thread\(tasks > 1 ? "s" : ""): " + format(t) + String(format: " (%.1f GB/s)", Double(8 * n) / t / 1e9)
+    }
+    print(line)
 }
