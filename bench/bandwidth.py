@@ -1,6 +1,6 @@
 """This machine's memory bandwidth, measured in the benchmark's own process.
 
-Two streams over an array far larger than the last-level cache, each on one
+Three streams over an array far larger than the last-level cache, each on one
 core and on every core (the array split into one contiguous chunk per
 thread; NumPy releases the GIL in both loops):
 
@@ -45,33 +45,62 @@ def writes_array(args, result) -> bool:
 
 
 # Rows whose output snake writes through the caches at 1e7 (ordinary
-# stores), so that writing the output alone can bound _mt: the uint8
-# running sums write 8 bytes of int64 per byte read (streaming stores
-# measured slower on 2 threads here, bench/README.md). bench.py times
-# `write_floor` on their output beside them.
+# stores: `streamsSums` in Sources/SnakeKernels/Integers/IntegerKernels.swift,
+# on the AVX2 and AVX-512 tiers), where writing the output alone can bound
+# _mt: rolling_sum on uint8 writes 8 bytes of int64 per byte it reads.
+# bench.py times `best_write_floor` on their output beside them.
 ORDINARY_STORES = {("rolling_sum", "uint8")}
 
 
 _fill_pools: dict[int, ThreadPoolExecutor] = {}
 
 
-def write_floor(out: np.ndarray, threads: int) -> float:
+def write_floor(out: np.ndarray, threads: int) -> float | None:
     """Seconds to fill `out` with ordinary stores, split into one contiguous
     chunk per thread: from the first thread's start to the last one's end,
     the threads (kept between calls) released together by a barrier, so
-    the hand-off to them is not counted but nothing that ran is left out."""
+    the hand-off to them is not counted but nothing that ran is left out.
+    None where the threads did not all run at once (one started after
+    another had finished, on a busy machine): such a call would pass for
+    writes that do not scale."""
     pool = _fill_pools.get(threads) or _fill_pools.setdefault(threads, ThreadPoolExecutor(threads))
     parts = np.array_split(out.reshape(-1), threads)
-    start = threading.Barrier(threads)
+    start = threading.Barrier(threads, timeout=10)
 
     def fill(part):
-        start.wait()
+        try:
+            start.wait()
+        except threading.BrokenBarrierError:
+            return None
         t0 = time.perf_counter()
         part.fill(1)
         return t0, time.perf_counter()
 
     spans = list(pool.map(fill, parts))
+    if None in spans or max(begin for begin, _ in spans) >= min(end for _, end in spans):
+        return None
     return max(end for _, end in spans) - min(begin for begin, _ in spans)
+
+
+def best_write_floor(out: np.ndarray, threads: int, repeat: int, min_time: float) -> float | None:
+    """Seconds per `write_floor` call, timed as snake._bench.best_time times
+    a contender: the best of `repeat` batches of at least `min_time` seconds
+    (the mean of the batch's spans), calls whose threads did not overlap left
+    out. None if no call overlapped."""
+    write_floor(out, threads)  # page-in, threads started
+    best = None
+    for _ in range(repeat):
+        spans, t0 = [], time.perf_counter()
+        while time.perf_counter() - t0 < min_time or not spans:
+            span = write_floor(out, threads)
+            if span is not None:
+                spans.append(span)
+            if time.perf_counter() - t0 > 20 * min_time + 1:  # the threads never ran at once
+                break
+        if spans:
+            mean = sum(spans) / len(spans)
+            best = mean if best is None else min(best, mean)
+    return best
 
 
 def _best_seconds(fn, repeat: int) -> float:

@@ -16,7 +16,8 @@ checked against an accurate reference before it is timed: snake must match
 timed. The contenders of a row are timed in rounds, the order rotated each
 round, and each one's best repeat counts. The run also measures this
 machine's memory bandwidth (bench/bandwidth.py), reports memory-bound
-kernels at 1e7 as GB/s and % of it, evaluates the project's targets (bench/targets.py), and probes each
+kernels at 1e7 as GB/s and % of it, times the fill of the output beside
+rows whose output snake writes through the caches, evaluates the project's targets (bench/targets.py), and probes each
 peer's result on input with a NaN against snake's. Output: bench/results/
 bench[-quick].md (tables), .json (raw numbers), plots[-quick]/<kernel>.png.
 """
@@ -128,16 +129,21 @@ ROUNDS = 3
 
 def time_contenders(calls, repeat, min_time, row, floors=()):
     """Best time of each call over ROUNDS rounds, the order rotated; `floors`
-    ((key, fn) with fn returning its own seconds) are timed in the same rounds."""
+    ((key, timer) with timer(repeat, min_time) -> seconds or None) take
+    their turns in the same rotation."""
     per_round = max(1, -(-repeat // ROUNDS))
+
+    def contender(c, call):
+        with c.threads():
+            return best_time(call, per_round, min_time)
+
+    timers = [(c.key, lambda c=c, call=call: contender(c, call)) for c, call in calls]
+    timers += [(key, lambda timer=timer: timer(per_round, min_time)) for key, timer in floors]
     for r in range(ROUNDS):
-        for c, call in calls[r % len(calls):] + calls[:r % len(calls)]:
-            with c.threads():
-                t = best_time(call, per_round, min_time)
-            row[c.key] = min(row.get(c.key, t), t)
-        for key, fn in floors:
-            t = min(fn() for _ in range(per_round))
-            row[key] = min(row.get(key, t), t)
+        for key, timer in timers[r % len(timers):] + timers[:r % len(timers)]:
+            t = timer()
+            if t is not None:
+                row[key] = min(row.get(key, t), t)
 
 
 def time_python(case, args, want, dt, repeat, row):
@@ -168,9 +174,11 @@ def measure_row(name, dt, n, rng, contenders, repeat, min_time, fresh_output):
                 calls.append((c, call))
     floors = []
     if (name, row["dtype"]) in bandwidth.ORDINARY_STORES and n >= 10**7 and out is not None:
-        # what writing this output alone takes, beside the kernel (targets.py)
-        floors = [(f"write_floor_{k}", lambda t=t: bandwidth.write_floor(out, t))
-                  for k, t in (("1t", 1), ("mt", peers.CORES))]
+        # what writing this output alone takes, beside the kernel (targets.py),
+        # on one thread and on as many as _mt uses
+        row["write_floor_threads"] = snake.get_num_threads()
+        floors = [(f"write_floor_{k}", lambda repeat, min_time, t=t: bandwidth.best_write_floor(out, t, repeat, min_time))
+                  for k, t in (("1t", 1), ("mt", row["write_floor_threads"]))]
     time_contenders(calls, repeat, min_time, row, floors)
     if n <= PYTHON_MAX_N and np.dtype(dt).kind == "f":
         time_python(case, args, want, dt, repeat, row)
