@@ -17,8 +17,9 @@ timed. The contenders of a row are timed in rounds, the order rotated each
 round, and each one's best repeat counts. The run also measures this
 machine's memory bandwidth (bench/bandwidth.py), reports memory-bound
 kernels at 1e7 as GB/s and % of it, times the fill of the output beside
-rows whose output snake writes through the caches, evaluates the project's targets (bench/targets.py), and probes each
-peer's result on input with a NaN against snake's. Output: bench/results/
+rows whose output snake writes through the caches, evaluates the
+project's targets (bench/targets.py), and probes each peer's result on
+input with a NaN against snake's. Output: bench/results/
 bench[-quick].md (tables), .json (raw numbers), plots[-quick]/<kernel>.png.
 """
 from __future__ import annotations
@@ -177,7 +178,8 @@ def measure_row(name, dt, n, rng, contenders, repeat, min_time, fresh_output):
         # what writing this output alone takes, beside the kernel (targets.py),
         # on one thread and on as many as _mt uses
         row["write_floor_threads"] = snake.get_num_threads()
-        floors = [(f"write_floor_{k}", lambda repeat, min_time, t=t: bandwidth.best_write_floor(out, t, repeat, min_time))
+        floors = [(f"write_floor_{k}",
+                   lambda repeat, min_time, t=t: bandwidth.best_write_floor(out, t, repeat, min_time))
                   for k, t in (("1t", 1), ("mt", row["write_floor_threads"]))]
     time_contenders(calls, repeat, min_time, row, floors)
     if n <= PYTHON_MAX_N and np.dtype(dt).kind == "f":

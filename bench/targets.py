@@ -143,6 +143,22 @@ def _mt_at_bandwidth(row, data) -> str:
             f" bandwidth{counting}; that limit allows {limits[1] / (moved / row['snake'] / 1e9):.2f}x)")
 
 
+def _mt_at_write_floor(row, data) -> str:
+    """For a row in bandwidth.ORDINARY_STORES: filling its own output with
+    ordinary stores, timed beside it (bandwidth.best_write_floor), and the
+    speed-up that fill allows. Called bound only where the fill allows less
+    than the target and _mt ran at >= AT_BANDWIDTH % of the fill's speed;
+    either way the check stays unmet."""
+    floor, threads = row["write_floor_mt"], row.get("write_floor_threads", data["cores"])
+    allows, share = row["snake"] / floor, floor / row["snake_mt"]
+    figures = (f"filling the same {row['written'] / 1e6:.0f} MB output through the caches took"
+               f" {row['write_floor_1t'] * 1e3:.2f} ms on 1 thread and {floor * 1e3:.2f} ms on {threads};"
+               f" that allows {allows:.2f}x, and _mt ran at {100 * share:.0f}% of the fill's speed")
+    if allows < MT_SPEEDUP and 100 * share >= AT_BANDWIDTH:
+        return f" (bound by writing its output with ordinary stores in this run: {figures})"
+    return f" ({figures})"
+
+
 def mt_never_slower(data):
     """_mt never slower than single-threaded, any size (within 5% timing noise)."""
     for row in _rows(data):
@@ -174,18 +190,3 @@ def markdown(data, max_listed: int | None = None) -> str:
     return "Targets (issue 5), from this run's numbers:\n\n" + "\n".join(
         summary(t, data, max_listed) for t in TARGETS)
 
-
-def _mt_at_write_floor(row, data) -> str:
-    """For a row in bandwidth.ORDINARY_STORES: filling its own output with
-    ordinary stores, timed beside it (bandwidth.best_write_floor), and the
-    speed-up that fill allows. Called bound only where the fill allows less
-    than the target and _mt ran at >= AT_BANDWIDTH % of the fill's speed;
-    either way the check stays unmet."""
-    floor, threads = row["write_floor_mt"], row.get("write_floor_threads", data["cores"])
-    allows, share = row["snake"] / floor, floor / row["snake_mt"]
-    figures = (f"filling the same {row['written'] / 1e6:.0f} MB output through the caches took"
-               f" {row['write_floor_1t'] * 1e3:.2f} ms on 1 thread and {floor * 1e3:.2f} ms on {threads};"
-               f" that allows {allows:.2f}x, and _mt ran at {100 * share:.0f}% of the fill's speed")
-    if allows < MT_SPEEDUP and 100 * share >= AT_BANDWIDTH:
-        return f" (bound by writing its output with ordinary stores in this run: {figures})"
-    return f" ({figures})"

@@ -201,7 +201,7 @@ for k in options.kernels where !known.contains(k) {
     print("snake-bench: unknown kernel \(k); the table has \(known.sorted().joined(separator: ", "))")
     exit(2)
 }
-if options.probe { probeStreams(options) }
+if options.probe { probeFill(options) }
 var buffers: [String: Buffers] = [:]
 print("n = \(options.n), \(options.mt ? "_mt, \(snake_get_num_threads()) threads" : "single-threaded"), best of \(options.repeats); CPU tier level \(level)")
 print(pad("tier", 9) + pad("kernel", 13) + pad("dtype", 6) + pad("per call", 13) + pad("ns/element", 12) + pad("GB/s", 9))
@@ -224,7 +224,7 @@ for e in entries {
 /// `--probe`: an int64 array of n elements filled through the caches
 /// (ordinary stores), as one task and then split evenly over the pool's
 /// threads (the split `_mt` kernels use for a long row).
-func probeStreams(_ o: Options) {
+func probeFill(_ o: Options) {
     let n = o.n
     let raw = UnsafeMutableRawPointer.allocate(byteCount: 8 * n + 64, alignment: 64) + o.offset
     let out = raw.bindMemory(to: Int64.self, capacity: n)
