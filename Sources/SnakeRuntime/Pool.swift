@@ -16,10 +16,14 @@ import Synchronization
 ///   returns when every claimed task is done. A worker that wakes late finds nothing to claim,
 ///   so a call never waits for a sleeping thread to be scheduled. No thread
 ///   is created per call.
-/// - After a job a worker spins for `spinNanoseconds` watching for the next
-///   one, then sleeps on a condition variable: back-to-back calls (a Python
-///   loop over arrays) skip the futex wake-up, which costs 40-60 µs on this
-///   kind of VM; an idle pool costs no CPU.
+/// - After a job a worker spins watching for the next one, then sleeps on a
+///   condition variable: back-to-back calls (a Python loop over arrays) skip
+///   the futex wake-up, which costs 40-60 µs on this kind of VM; an idle pool
+///   costs no CPU. It spins as long as its last task took, within
+///   `spinNanoseconds`: the caller's own task of a long job can end later
+///   than the worker's by more than the floor (memory-bound halves of a 1e7
+///   row differed by over 0.2 ms), and a worker that had gone to sleep by
+///   the next call started that call's task a wake-up late.
 /// - One job at a time: a caller that finds the pool busy (another Python
 ///   thread is inside an `_mt` kernel) runs its job single-threaded instead of
 ///   waiting, so concurrent callers never deadlock or oversubscribe the CPUs.
@@ -47,7 +51,9 @@ final class ThreadPool {
     private var job: ((Int) -> Void)?
     private var workers = 0
     let pid = getpid()
-    static let spinNanoseconds = 200_000
+    /// How long a worker watches for the next job: its last task's time,
+    /// at least the lower bound, at most the upper one (bench/README.md).
+    static let spinNanoseconds = 200_000...4_000_000
 
     /// Runs `body(0..<tasks)` on the calling thread and the workers. Returns
     /// false (running nothing) if the pool is busy; the caller then runs
@@ -146,10 +152,11 @@ final class ThreadPool {
     /// start running after the job that needed it was posted).
     private func workerLoop(from start: Int) {
         var seen = start
+        var spin = ThreadPool.spinNanoseconds.lowerBound
         while true {
             var now = generation.load(ordering: .acquiring)
             if now == seen {
-                let deadline = monotonicNanoseconds() &+ ThreadPool.spinNanoseconds
+                let deadline = monotonicNanoseconds() &+ spin
                 var spins = 0
                 while now == seen {
                     spins &+= 1
@@ -168,7 +175,9 @@ final class ThreadPool {
             }
             seen = now
             clearFPFlags(fpNumPyFlags)  // nothing stale reaches the next caller
+            let began = monotonicNanoseconds()
             claimTasks(onWorker: true)
+            spin = ThreadPool.spinNanoseconds.clamped(monotonicNanoseconds() &- began)
         }
     }
 
@@ -191,6 +200,10 @@ final class ThreadPool {
         pthread_cond_init(c, nil)
         return c
     }
+}
+
+private extension ClosedRange<Int> {
+    func clamped(_ value: Int) -> Int { Swift.min(Swift.max(value, lowerBound), upperBound) }
 }
 
 private func monotonicNanoseconds() -> Int {
