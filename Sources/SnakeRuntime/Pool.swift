@@ -13,17 +13,19 @@ import Synchronization
 /// - Workers are started on first use. A call publishes the job by bumping an
 ///   atomic generation; the caller runs task 0, and it and the workers
 ///   claim the rest from an atomic counter until none is left; the caller
-///   returns when every claimed task is done. A worker that wakes late finds nothing to claim,
-///   so a call never waits for a sleeping thread to be scheduled. No thread
-///   is created per call.
+///   returns when every claimed task is done. A worker that wakes after the
+///   caller has claimed the rest finds nothing to claim, so a call never
+///   blocks on a thread that has not been scheduled (one that claims its
+///   task late, or is preempted running it, still delays the call). No
+///   thread is created per call.
 /// - After a job a worker spins watching for the next one, then sleeps on a
 ///   condition variable: back-to-back calls (a Python loop over arrays) skip
-///   the futex wake-up, which costs 40-60 µs on this kind of VM; an idle pool
-///   costs no CPU. It spins as long as its last task took, within
-///   `spinNanoseconds`: the caller's own task of a long job can end later
-///   than the worker's by more than the floor (memory-bound halves of a 1e7
-///   row differed by over 0.2 ms), and a worker that had gone to sleep by
-///   the next call started that call's task a wake-up late.
+///   the futex wake-up, which costs 40-60 µs on this kind of VM; once the
+///   spin ends an idle pool costs no CPU. It spins as long as its last task
+///   took, within `spinNanoseconds`: the caller's own task of a long job can
+///   end later than the worker's by more than the floor (memory-bound halves
+///   of a 1e7 row differed by over 0.2 ms), and a worker that had gone to
+///   sleep by the next call started that call's task a wake-up late.
 /// - One job at a time: a caller that finds the pool busy (another Python
 ///   thread is inside an `_mt` kernel) runs its job single-threaded instead of
 ///   waiting, so concurrent callers never deadlock or oversubscribe the CPUs.
