@@ -416,6 +416,44 @@ def assert_variances_match(rows, dtype, rtol):
             assert abs(float(got) - want) <= rtol * want, f"{name} {f.__name__}: {got} != {want}"
 
 
+# sum_sq and dot read rows of 64 MiB and more (a and b together) in
+# half-width vectors (Reductions/Sums.swift, halfWidthMinimumBytes).
+HALF_WIDTH_MINIMUM_BYTES = 64 << 20
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sums_of_rows_from_memory(dtype, restore_threads):
+    """sum_sq and dot just below and above the row size from which they load
+    half-width vectors, with odd tails, and `_mt` (whose two chunks each fall
+    below it). Small integers first: every product and partial sum is exact
+    in the Float64 total, so the result must equal the integer sum rounded
+    once to the dtype (a lost or repeated element shows). Then normal values against float64 sums of the
+    widened products (np.dot in float64, accurate far below the tolerance:
+    float32 products round by at most 2^-24 each)."""
+    rng = np.random.default_rng(11)
+    size = np.dtype(dtype).itemsize
+    rtol = 1e-12 if dtype == np.float64 else 2.0 ** -23
+    for kernel, arrays in (("sum_sq", 1), ("dot", 2)):
+        edge = HALF_WIDTH_MINIMUM_BYTES // (arrays * size)
+        for n in (edge - 1, edge + 37):
+            for values in ("integers", "normal"):
+                if values == "integers":
+                    a = rng.integers(-8, 9, n).astype(dtype)
+                    b = rng.integers(-8, 9, n).astype(dtype) if arrays == 2 else a
+                else:
+                    a = rng.standard_normal(n).astype(dtype)
+                    b = rng.standard_normal(n).astype(dtype) if arrays == 2 else a
+                wide_a, wide_b = a.astype(np.float64), b.astype(np.float64)
+                want = float(wide_a @ wide_b)
+                if values == "integers":
+                    want = float(dtype(want))
+                tol = 0.0 if values == "integers" else rtol * float(np.abs(wide_a) @ np.abs(wide_b))
+                for f in (getattr(snake, kernel), getattr(snake, kernel + "_mt")):
+                    got = f(a) if arrays == 1 else f(a, b)
+                    assert got.dtype == dtype
+                    assert abs(float(got) - want) <= tol, f"{f.__name__} {values} n={n}: {got} != {want}"
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_variance_long_rows_match_numpy(dtype, restore_threads):
     """Rows beyond L2 (>= 2^20 elements), with a partial last block, whose

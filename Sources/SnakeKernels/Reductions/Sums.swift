@@ -14,6 +14,43 @@ import SnakeABI
 /// Elements from which the contiguous path reads two streams (8 MB of Float64).
 let twoStreamMinimum = 1 << 20
 
+/// Bytes read (a and b together) from which the two streams are loaded in
+/// half-width vectors (32 bytes). From memory, past what the L3 cache keeps,
+/// 32-byte loads streamed 3-5% faster than 64-byte ones on the Zen 4
+/// development machine; at 40 MB, partly served by L3, 64-byte loads were
+/// 10% faster (bench/README.md, "sum_sq and dot from memory").
+let halfWidthMinimumBytes = 64 << 20
+
+/// Σ a[i]·b[i] + a[half + i]·b[half + i] for i in 0..<half (half a multiple
+/// of 2 · W.scalarCount): the row's two halves as two interleaved streams,
+/// loaded W at a time, the accumulators' lanes added into the Float64 total
+/// every 256 · T.lanes elements.
+@inline(__always)
+func twoStreams<T: SnakeFloat, W: SIMD>(
+    _ half: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _: W.Type
+) -> Double where W.Scalar == T {
+    let lanes = W.scalarCount, block = 256 &* T.lanes
+    let a2 = a + half, b2 = b + half
+    @inline(__always) func ld(_ p: UnsafePointer<T>, _ i: Int) -> W {
+        UnsafeRawPointer(p + i).loadUnaligned(as: W.self)
+    }
+    var total = 0.0
+    var i = 0
+    while i < half {
+        let end = i &+ min(block, half &- i)
+        var acc0 = W(), acc1 = W(), acc2 = W(), acc3 = W()
+        while i < end {
+            acc0 = madd(acc0, ld(a, i), ld(b, i))
+            acc1 = madd(acc1, ld(a2, i), ld(b2, i))
+            acc2 = madd(acc2, ld(a, i &+ lanes), ld(b, i &+ lanes))
+            acc3 = madd(acc3, ld(a2, i &+ lanes), ld(b2, i &+ lanes))
+            i &+= 2 &* lanes
+        }
+        total += laneSum((acc0 + acc1) + (acc2 + acc3))
+    }
+    return total
+}
+
 /// The lanes of one block's accumulator, added in Float64.
 @inline(__always)
 func laneSum<V: SIMD>(_ v: V) -> Double where V.Scalar: SnakeFloat {
@@ -51,18 +88,11 @@ func sumOfProducts<T: SnakeFloat>(
         // Two hardware prefetch streams per core kept DRAM busier: about 6%
         // faster at 1e7 here (bench/README.md).
         let half = (n / 2) / unroll &* unroll
-        let a2 = a + half, b2 = b + half
-        while i < half {
-            let end = i &+ min(block, half &- i)
-            var acc0 = T.V(), acc1 = T.V(), acc2 = T.V(), acc3 = T.V()
-            while i < end {
-                acc0 = madd(acc0, T.load(a, i), T.load(b, i))
-                acc1 = madd(acc1, T.load(a2, i), T.load(b2, i))
-                acc2 = madd(acc2, T.load(a, i &+ lanes), T.load(b, i &+ lanes))
-                acc3 = madd(acc3, T.load(a2, i &+ lanes), T.load(b2, i &+ lanes))
-                i &+= 2 &* lanes
-            }
-            total += laneSum((acc0 + acc1) + (acc2 + acc3))
+        let bytes = (a == b ? 1 : 2) &* n &* MemoryLayout<T>.stride
+        if bytes >= halfWidthMinimumBytes {
+            total = twoStreams(half, a, b, T.Half.self)
+        } else {
+            total = twoStreams(half, a, b, T.V.self)
         }
         i = 2 &* half
     }

@@ -7,6 +7,8 @@ import SnakeABI
 public protocol SnakeFloat: BinaryFloatingPoint, SIMDScalar, Codable {
     associatedtype Bits: FixedWidthInteger & SignedInteger & SIMDScalar
     associatedtype V: SIMD where V.Scalar == Self
+    /// Half of V (32 bytes): sum_sq and dot's loads from memory (Reductions/Sums.swift).
+    associatedtype Half: SIMD where Half.Scalar == Self
     /// Bit pattern of +infinity as a signed integer: |x| bits above it are NaN.
     static var infinityBits: Bits { get }
     init(bits: Bits)
@@ -51,6 +53,7 @@ public protocol SnakeFloat: BinaryFloatingPoint, SIMDScalar, Codable {
 
 extension Double: SnakeFloat {
     public typealias V = SIMD8<Double>
+    public typealias Half = SIMD4<Double>
     @inlinable public static var infinityBits: Int64 { 0x7FF0_0000_0000_0000 }
     @inlinable public init(bits: Int64) { self.init(bitPattern: UInt64(bitPattern: bits)) }
     @inlinable public var bits: Int64 { Int64(bitPattern: bitPattern) }
@@ -85,6 +88,7 @@ extension Double: SnakeFloat {
 
 extension Float: SnakeFloat {
     public typealias V = SIMD16<Float>
+    public typealias Half = SIMD8<Float>
     @inlinable public static var infinityBits: Int32 { 0x7F80_0000 }
     @inlinable public init(bits: Int32) { self.init(bitPattern: UInt32(bitPattern: bits)) }
     @inlinable public var bits: Int32 { Int32(bitPattern: bitPattern) }
