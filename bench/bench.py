@@ -303,11 +303,19 @@ def main(argv=None):
                 contenders=[c.describe() for c in contenders] + [dict(key="python", label="Python", modes=[])],
                 rows=[])
     print(report.preamble(data) + "\n", flush=True)
-    data["bandwidth"] = bandwidth.measure(a.stream_n, peers.CORES, repeat=3 if a.quick else 5)
+    probe_repeat = 3 if a.quick else 5
+    data["bandwidth"] = bandwidth.measure(a.stream_n, peers.CORES, repeat=probe_repeat)
     data["stream_n"] = a.stream_n
     print(report.bandwidth_section(data) + "\n\n" + report.time_header(data["contenders"], data), flush=True)
     run(data, a.kernels, a.sizes, [np.dtype(d).type for d in a.dtypes], contenders, a.repeat, a.min_time,
         a.fresh_output)
+    # The streams again after the rows: on a shared machine one measurement
+    # can fall in a slow spell (the two-thread read ran at 34 and at 63 GB/s
+    # in runs minutes apart). The limits are the faster of the two.
+    before = data["bandwidth"]
+    after = bandwidth.measure(a.stream_n, peers.CORES, repeat=probe_repeat)
+    data["bandwidth_measured"] = {"before the rows": before, "after the rows": after}
+    data["bandwidth"] = bandwidth.best_of(before, after)
     data["nan_differences"] = nan_differences([p for p in loaded if p.version], a.kernels)
     data["seconds"] = round(time.perf_counter() - started, 1)
     print("\n" + after_table(data))

@@ -94,8 +94,15 @@ def bandwidth_section(data) -> str:
     if "write_1t" in b:  # runs before 2026-12-06 did not measure it
         rows.append(f"| write-only through the caches (ndarray.fill) | {b['write_1t'][0]:.1f} GB/s | "
                     f"{b['write_mt'][0]:.1f} GB/s |")
-    return (f"Memory bandwidth, {data['stream_n']:.0e} float64, best of repeats (bench/bandwidth.py):\n\n"
+    text = (f"Memory bandwidth, {data['stream_n']:.0e} float64, best of repeats (bench/bandwidth.py):\n\n"
             + "\n".join([line, "|---|---:|---:|", *rows]))
+    measured = data.get("bandwidth_measured")  # runs before 2026-12-06 measured once
+    if measured:
+        parts = [f"{when}: " + ", ".join(f"{key.replace('_', ' ')} {value[0]:.1f}" for key, value in m.items())
+                 for when, m in measured.items()]
+        text += ("\n\nMeasured before and after the rows, the faster of the two above (GB/s): "
+                 + "; ".join(parts) + ".")
+    return text
 
 
 def time_header(columns, data) -> str:
