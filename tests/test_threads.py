@@ -4,6 +4,7 @@ count, from many Python threads at once, and after fork().
 Every kernel in the table with mt_grain > 0 is tested against its twin (the
 kernel named without `_mt`), so new twins are covered automatically.
 """
+import bisect
 import concurrent.futures
 import multiprocessing
 import os
@@ -455,3 +456,93 @@ def test_mt_integer_loops_are_bit_identical(kernel, dtype, restore_threads):
     snake.set_num_threads(2)  # the table's grain, a long row
     xs = int_inputs(kernel, (3_000_001,), dtype, seed=5)
     assert np.array_equal(kernel.function(*xs), twin(kernel)(*xs))
+
+
+# One kernel of each kind, writing into `out` where it returns an array.
+ONE_ROW_CALLS = {
+    "sum_sq": lambda x, out: snake.sum_sq(x),
+    "dot": lambda x, out: snake.dot(x, x),
+    "argmax": lambda x, out: snake.argmax(x),
+    "normalize": lambda x, out: snake.normalize(x, out=out),
+    "rolling_sum": lambda x, out: snake.rolling_sum(x, 16, out=out),
+    "histogram": lambda x, out: snake.histogram(x, 64, 0.0, 1.0),
+    "relu": lambda x, out: snake.relu(x, out=out),
+}
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs to run a thread beside the call")
+@pytest.mark.parametrize("name", sorted(ONE_ROW_CALLS))
+def test_one_long_row_lets_other_threads_run(name):
+    """Other Python threads run while a kernel goes through one long row.
+    NumPy releases the GIL around a gufunc's loop only from 500 rows (outer
+    iterations), so the loop releases it itself (module.c, release_gil).
+    A thread appends time stamps in a loop, with a 0.1 ms switch interval.
+    Had a call held the GIL, the stamps would stop for the whole kernel;
+    released, the longest pause is far shorter than the kernel."""
+    call = ONE_ROW_CALLS[name]
+    n = 1 << 20
+    while True:  # a row long enough for a call of >= 2 ms
+        x = np.random.default_rng(3).random(n)
+        out = np.empty_like(x)
+        call(x, out)
+        t0 = time.perf_counter()
+        call(x, out)
+        took = time.perf_counter() - t0
+        if took >= 0.002 or n >= 1 << 24:
+            break
+        n *= 2
+    stamps, windows = [], []
+    stop = threading.Event()
+
+    def stamp():
+        while not stop.is_set():
+            stamps.append(time.perf_counter())
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)
+    thread = threading.Thread(target=stamp)
+    try:
+        thread.start()
+        time.sleep(0.01)
+        for _ in range(3):
+            t0 = time.perf_counter()
+            call(x, out)
+            windows.append((t0, time.perf_counter()))
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(interval)
+    pauses = []
+    for t0, t1 in windows:
+        inside = stamps[bisect.bisect_right(stamps, t0):bisect.bisect_left(stamps, t1)]
+        edges = [t0, *inside, t1]
+        pauses.append(max(b - a for a, b in zip(edges, edges[1:])))
+    assert min(pauses) < took / 2, (
+        f"{name} over {n} elements ({took * 1e3:.1f} ms alone): other threads paused "
+        f"{', '.join(f'{p * 1e3:.1f}' for p in pauses)} ms during its calls")
+
+
+def test_gil_release_after_a_sub_interpreter_was_created():
+    """Once a sub-interpreter exists, PyGILState_Check answers 1 even in a
+    thread that does not hold the GIL; a loop that trusted it would release
+    a GIL NumPy had already released (relu over 1e6: NumPy runs the loop
+    without it), a fatal error. Run in a child process: that would kill it."""
+    try:
+        import _xxsubinterpreters  # noqa: F401  (CPython 3.10-3.12)
+        create = "import _xxsubinterpreters as s; s.destroy(s.create())"
+    except ImportError:
+        try:
+            import _interpreters  # noqa: F401  (CPython 3.13+)
+            create = "import _interpreters as s; s.destroy(s.create())"
+        except ImportError:
+            pytest.skip("this Python has no sub-interpreter module")
+    code = textwrap.dedent(f"""
+        {create}
+        import numpy as np, snake
+        x = np.linspace(-1.0, 1.0, 1_000_001)
+        assert np.array_equal(snake.relu(x), np.maximum(x, 0.0))
+        assert abs(float(snake.sum_sq(x)) - float(x @ x)) <= 1e-9 * float(x @ x)
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
