@@ -96,7 +96,7 @@ def bandwidth_section(data) -> str:
                     f"{b['write_mt'][0]:.1f} GB/s |")
     text = (f"Memory bandwidth, {data['stream_n']:.0e} float64, best of repeats (bench/bandwidth.py):\n\n"
             + "\n".join([line, "|---|---:|---:|", *rows]))
-    measured = data.get("bandwidth_measured")  # runs before 2026-12-06 measured once
+    measured = data.get("bandwidth_measured")  # absent in runs that measured once
     if measured:
         parts = [f"{when}: " + ", ".join(f"{key.replace('_', ' ')} {value[0]:.1f}" for key, value in m.items())
                  for when, m in measured.items()]

@@ -237,23 +237,28 @@ check_nonempty(PyUFuncObject *ufunc, npy_intp *core_dim_sizes)
 }
 
 /* ---- the GIL around a loop ------------------------------------------------
- * NumPy releases the GIL around a loop only once its outer iteration count
- * reaches 500: for a gufunc that counts rows, so a reduction over one long
- * row (snake.sum_sq(x) of a 1-D x) would run with the GIL held and stop
- * every other Python thread for the whole kernel. A loop that finds the GIL
- * held and has at least SNAKE_GIL_ELEMENTS elements to go through releases
- * it around the Swift call (which touches no Python object) and takes it
- * back after. The release and the return cost a call 0.3-0.4 us here (3-4%
- * of sum_sq, dot and argmax over 1e5 float64, 9-19 us); from 2^17 elements
- * the fastest kernels take 15 us and more. Shorter calls keep the GIL, as
- * NumPy's gufuncs do for any row length (Python's switch interval is 5 ms). */
-#define SNAKE_GIL_ELEMENTS (1 << 17)
+ * NumPy releases the GIL around a loop only when its iterator's size, the
+ * outer iterations times the outputs' core elements, exceeds 500. For the
+ * (n)->() kinds (REDUCE, REDUCE2, INDEX) that is the number of rows, and for
+ * HIST rows times bins, so snake.sum_sq(x) of one long row would run with
+ * the GIL held and stop every other Python thread for the whole kernel. A
+ * loop that finds the GIL held and reads at least SNAKE_GIL_BYTES of its
+ * first operand releases it around the Swift call (which touches no Python
+ * object) and takes it back after. Releasing and taking it back cost 0.3-0.4
+ * us here when no other thread wants it (3-4% of sum_sq over 1e5 float64,
+ * 9.4 us); 2 MiB take 20 us and more even from L2, so the release costs
+ * under 2%. Shorter calls keep it, as NumPy's gufuncs do below 500 rows.
+ * When another thread is busy in Python, taking the GIL back can wait up to
+ * the switch interval (5 ms), the trade-off NumPy makes for its own loops. */
+#define SNAKE_GIL_BYTES (1 << 21)
 
 /* Whether this thread holds the GIL (has its thread state attached).
  * Not PyGILState_Check: it answers 1 whenever a sub-interpreter exists,
- * and releasing a GIL this thread does not hold is a fatal error. Before
- * 3.12 the current thread state is the GIL holder's, whichever thread that
- * is; under a sub-interpreter this answers 0 (the loop keeps the GIL). */
+ * and releasing a GIL this thread does not hold is a fatal error. From
+ * 3.12 the current thread state is per thread (NULL once released); before,
+ * it is the GIL holder's, whichever thread that is, compared with this
+ * thread's own state (under a sub-interpreter that answers 0 and the loop
+ * keeps the GIL). */
 static inline int
 holds_gil(void)
 {
@@ -268,9 +273,9 @@ holds_gil(void)
 }
 
 static inline PyThreadState *
-release_gil(npy_intp elements)
+release_gil(npy_intp bytes)
 {
-    if (elements >= SNAKE_GIL_ELEMENTS && holds_gil()) {
+    if (bytes >= SNAKE_GIL_BYTES && holds_gil()) {
         return PyEval_SaveThread();
     }
     return NULL;
@@ -327,7 +332,8 @@ restore_gil(PyThreadState *state)
         char **a, npy_intp const *d, npy_intp const *s, void *data)          \
     {                                                                        \
         const intptr_t grain = SNAKE_GRAIN_FOR(kind, T, (intptr_t)data);     \
-        PyThreadState *gil = release_gil(SNAKE_ELEMENTS_##kind);             \
+        PyThreadState *gil = release_gil(                                    \
+            SNAKE_ELEMENTS_##kind * (npy_intp)sizeof(T));                    \
         SNAKE_CALL_##kind(SNAKE_SYM(name, code, SNAKE_EACH_TIER), T, A);     \
         restore_gil(gil);                                                    \
     }
@@ -339,7 +345,8 @@ restore_gil(PyThreadState *state)
         if (SNAKE_VALIDATE_##kind(#name, a, d, s) < 0) {                     \
             return -1;                                                       \
         }                                                                    \
-        PyThreadState *gil = release_gil(SNAKE_ELEMENTS_##kind);             \
+        PyThreadState *gil = release_gil(                                    \
+            SNAKE_ELEMENTS_##kind * (npy_intp)sizeof(T));                    \
         SNAKE_CALL_##kind(SNAKE_SYM(name, code, SNAKE_EACH_TIER), T, A);     \
         restore_gil(gil);                                                    \
         return 0;                                                            \

@@ -1,8 +1,9 @@
 // sum_sq and dot: sums of products.
 //
 // Contiguous path: four SIMD accumulators (enough independent chains to
-// hide add/FMA latency), in blocks of 64 iterations; each block's lanes are
-// added into a Float64 total. Blocking keeps every accumulator's run short,
+// hide add/FMA latency), in blocks after which every accumulator lane has
+// added 64 products (128 in the two-stream loop for long rows); each block's
+// lanes are added into a Float64 total. Blocking keeps every accumulator's run short,
 // so float32 input loses far less than a sequential float32 sum would.
 // Strided path: four scalar Float64 accumulators.
 // Every path forms the products in the element type and sums them in
@@ -14,7 +15,8 @@ import SnakeABI
 /// Elements from which the contiguous path reads two streams (8 MB of Float64).
 let twoStreamMinimum = 1 << 20
 
-/// Bytes read (a and b together) from which the two streams are loaded in
+/// Bytes read (a and b together, by one call of `sumOfProducts`: under
+/// `_mt`, by one thread's chunk) from which the two streams are loaded in
 /// half-width vectors (32 bytes). From memory, past what the L3 cache keeps,
 /// 32-byte loads streamed 3-5% faster than 64-byte ones on the Zen 4
 /// development machine; at 40 MB, partly served by L3, 64-byte loads were
@@ -24,12 +26,13 @@ let halfWidthMinimumBytes = 64 << 20
 /// Σ a[i]·b[i] + a[half + i]·b[half + i] for i in 0..<half (half a multiple
 /// of 2 · W.scalarCount): the row's two halves as two interleaved streams,
 /// loaded W at a time, the accumulators' lanes added into the Float64 total
-/// every 256 · T.lanes elements.
+/// every 256 · W.scalarCount elements of each half, so that every lane adds
+/// 128 products before it is flushed, whatever the width.
 @inline(__always)
 func twoStreams<T: SnakeFloat, W: SIMD>(
     _ half: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _: W.Type
 ) -> Double where W.Scalar == T {
-    let lanes = W.scalarCount, block = 256 &* T.lanes
+    let lanes = W.scalarCount, block = 256 &* lanes
     let a2 = a + half, b2 = b + half
     @inline(__always) func ld(_ p: UnsafePointer<T>, _ i: Int) -> W {
         UnsafeRawPointer(p + i).loadUnaligned(as: W.self)
