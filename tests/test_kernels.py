@@ -427,9 +427,10 @@ def test_sums_of_rows_from_memory(dtype, restore_threads):
     half-width vectors, with odd tails, and `_mt` (whose two chunks each fall
     below it). Small integers first: every product and partial sum is exact
     in the Float64 total, so the result must equal the integer sum rounded
-    once to the dtype (a lost or repeated element shows). Then normal values against float64 sums of the
-    widened products (np.dot in float64, accurate far below the tolerance:
-    float32 products round by at most 2^-24 each)."""
+    once to the dtype (a lost or repeated element shows). Then normal values
+    against float64 sums of the widened products (np.dot in float64,
+    accurate far below the tolerance: float32 products round by at most
+    2^-24 each)."""
     rng = np.random.default_rng(11)
     size = np.dtype(dtype).itemsize
     rtol = 1e-12 if dtype == np.float64 else 2.0 ** -23

@@ -3,8 +3,9 @@
 // Contiguous path: four SIMD accumulators (enough independent chains to
 // hide add/FMA latency), in blocks after which every accumulator lane has
 // added 64 products (128 in the two-stream loop for long rows); each block's
-// lanes are added into a Float64 total. Blocking keeps every accumulator's run short,
-// so float32 input loses far less than a sequential float32 sum would.
+// lanes are added into a Float64 total. Blocking keeps every accumulator's
+// run short, so float32 input loses far less than a sequential float32 sum
+// would.
 // Strided path: four scalar Float64 accumulators.
 // Every path forms the products in the element type and sums them in
 // Float64, so a result never depends on where an element sits (a float32
