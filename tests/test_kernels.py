@@ -287,6 +287,43 @@ def test_cumsum_float32_blocks(n, restore_threads):
                 np.testing.assert_array_equal(f(y), want, err_msg=f"{f.__name__} {spots}")
 
 
+@pytest.mark.parametrize("n", [2 * SCAN_BLOCK - 1, 2 * SCAN_BLOCK, 2 * SCAN_BLOCK + 1, 6 * SCAN_BLOCK + 17, 100_003])
+def test_cumsum_float64_mt_blocks(n, restore_threads):
+    """Each float64 chunk of cumsum_mt (rows under 16 MiB) is scanned in
+    blocks of eight runs side by side, as float32 rows are; single-threaded
+    float64 stays np.cumsum's sequential sum. Grain 1 splits every row:
+    exact on integer-valued data (and with NaN, ±inf and -0.0 anywhere),
+    within a few ulp of the running Σ|x| on random data."""
+    from snake import _snake
+
+    rng = np.random.default_rng(n)
+    snake.set_num_threads(2)
+    old = _snake._set_mt_grain("cumsum_mt", 1)
+    try:
+        ints = rng.integers(-1000, 1000, n).astype(np.float64)
+        assert np.array_equal(snake.cumsum_mt(ints), np.cumsum(ints))
+        inplace = ints.copy()
+        snake.cumsum_mt(inplace, out=inplace)
+        assert np.array_equal(inplace, np.cumsum(ints)), "out=x"
+        x = rng.standard_normal(n) * 100
+        scale = np.cumsum(np.abs(x))
+        assert np.array_equal(snake.cumsum(x), np.cumsum(x)), "single-threaded: np.cumsum's bits"
+        err = np.abs(snake.cumsum_mt(x) - np.cumsum(x))
+        assert np.all(err <= 8 * np.finfo(np.float64).eps * scale)
+        zeros = np.full(n, -0.0)
+        assert np.all(np.signbit(snake.cumsum_mt(zeros))) and not snake.cumsum_mt(zeros).any()
+        for spots in ({n // 3: np.inf}, {n // 5: np.inf, (3 * n) // 4: -np.inf}, {n // 2: np.nan},
+                      {300: np.nan, n - 1: np.inf}, {2 * SCAN_BLOCK - 3: -np.inf}):
+            y = ints.copy()
+            for i, v in spots.items():
+                y[i] = v
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # inf - inf
+                np.testing.assert_array_equal(snake.cumsum_mt(y), np.cumsum(y), err_msg=f"{spots}")
+    finally:
+        _snake._set_mt_grain("cumsum_mt", old)
+
+
 # ---- integer running sums, eight at a time ---------------------------------
 
 

@@ -1,18 +1,25 @@
 // cumsum: (n)->(n) running sum, accumulated in Float64.
 //
 // Single-threaded it is NumPy's sequential sum (bit-identical for float64).
-// `_mt` on a long row: pass 1 sums each chunk, an exclusive prefix of the
-// chunk totals gives each chunk its starting offset, pass 2 scans every
-// chunk from its offset (two reads of the input, both parallel).
+// `_mt` on a long row: pass 1 sums the chunks before the last (in vectors),
+// an exclusive prefix of those totals gives each chunk its starting offset,
+// pass 2 scans every chunk from its offset (two reads of the input, both
+// parallel). Float32 rows, and float64 chunks of `_mt` below the streaming
+// size, are scanned in blocks of eight runs side by side.
 
 import SnakeABI
 
-/// Σ x[0..<n] in Float64, four independent accumulators, from -0.0 (a
-/// chunk of -0.0 totals -0.0, so cumsum_mt keeps the sign as np.cumsum).
+/// Σ x[0..<n] in Float64 from -0.0 (a chunk of -0.0 totals -0.0, so
+/// cumsum_mt keeps the sign as np.cumsum): `_mt`'s first pass, which reads
+/// the row before the last chunk. Contiguous rows in 16-lane vectors
+/// (Float32 widened), strided ones with four scalar accumulators.
 @inline(__always)
 func rowSum<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Double {
+    var i = 0, s = -0.0
+    if isUnit(step, T.self) {
+        (i, s) = vectorSum(n, UnsafeRawPointer(x), float32: T.self == Float.self)
+    }
     var s0 = -0.0, s1 = -0.0, s2 = -0.0, s3 = -0.0
-    var i = 0
     while i &+ 4 <= n {
         s0 += Double(x.at(i, step: step))
         s1 += Double(x.at(i &+ 1, step: step))
@@ -21,7 +28,39 @@ func rowSum<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Doub
         i &+= 4
     }
     while i < n { s0 += Double(x.at(i, step: step)); i &+= 1 }
-    return (s0 + s1) + (s2 + s3)
+    return s + ((s0 + s1) + (s2 + s3))
+}
+
+/// Σ of the first n & ~31 elements at p (Float32 or Float64) in Float64,
+/// four 8-lane accumulators from -0.0; returns (elements summed, Σ).
+@inline(never)
+func vectorSum(_ n: Int, _ p: UnsafeRawPointer, float32: Bool) -> (Int, Double) {
+    var a0 = SIMD8<Double>(repeating: -0.0), a1 = a0, a2 = a0, a3 = a0
+    let end = n & ~31
+    var i = 0
+    if float32 {
+        while i < end {
+            let u = p.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+            let v = p.loadUnaligned(fromByteOffset: i &* 4 &+ 64, as: SIMD16<Float>.self)
+            a0 += SIMD8<Double>(u.lowHalf)
+            a1 += SIMD8<Double>(u.highHalf)
+            a2 += SIMD8<Double>(v.lowHalf)
+            a3 += SIMD8<Double>(v.highHalf)
+            i &+= 32
+        }
+    } else {
+        while i < end {
+            a0 += p.loadUnaligned(fromByteOffset: i &* 8, as: SIMD8<Double>.self)
+            a1 += p.loadUnaligned(fromByteOffset: i &* 8 &+ 64, as: SIMD8<Double>.self)
+            a2 += p.loadUnaligned(fromByteOffset: i &* 8 &+ 128, as: SIMD8<Double>.self)
+            a3 += p.loadUnaligned(fromByteOffset: i &* 8 &+ 192, as: SIMD8<Double>.self)
+            i &+= 32
+        }
+    }
+    let v = (a0 + a1) + (a2 + a3)
+    var s = -0.0
+    for k in 0..<8 { s += v[k] }
+    return (end, s)
 }
 
 /// Float32 runs: eight per block, 272 elements each. The block's Float64
@@ -155,16 +194,113 @@ func scanFloatBlocks(
     }
 }
 
+/// Σ p[0..<count] in Float64, count a multiple of 16, from -0.0.
+@inline(never)
+func runTotal(_ count: Int, _ p: UnsafePointer<Double>) -> Double {
+    let src = UnsafeRawPointer(p)
+    var s0 = SIMD8<Double>(repeating: -0.0), s1 = s0
+    var j = 0
+    while j < count {
+        s0 += src.loadUnaligned(fromByteOffset: j &* 8, as: SIMD8<Double>.self)
+        s1 += src.loadUnaligned(fromByteOffset: (j &+ 8) &* 8, as: SIMD8<Double>.self)
+        j &+= 16
+    }
+    let v = s0 + s1
+    var sum = -0.0
+    for k in 0..<8 { sum += v[k] }
+    return sum
+}
+
+/// pairStep reading from x and writing to out.
+@inline(__always)
+func pairStep(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ a: inout Double) {
+    let v = UnsafeRawPointer(x).loadUnaligned(as: SIMD2<Double>.self)
+    let first = a + v[0]
+    a = first + v[1]
+    UnsafeMutableRawPointer(out).storeBytes(of: SIMD2(first, a), as: SIMD2<Double>.self)
+}
+
+/// out[0..<count] = t[0..<count] with streaming stores from out + head (a
+/// 64-byte line) on, as narrowRunStreaming.
+@inline(never)
+func copyRunStreaming(_ count: Int, _ t: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, head: Int) {
+    let src = UnsafeRawPointer(t)
+    for k in 0..<head { out[k] = t[k] }
+    var j = head
+    while count &- j >= 8 {
+        Double.storeStreaming(src.loadUnaligned(fromByteOffset: j &* 8, as: SIMD8<Double>.self), out, j)
+        j &+= 8
+    }
+    while j < count {
+        out[j] = t[j]
+        j &+= 1
+    }
+}
+
+/// A contiguous Float64 chunk of `_mt`'s long rows in blocks of eight runs,
+/// as scanFloatBlocks: each run starts from the running total plus the Σ
+/// of the runs before it (summed in vectors), and the eight add chains run
+/// side by side. The sequential chain, which single-threaded float64 keeps
+/// to stay bit-identical to np.cumsum, waits on the add's latency (0.83
+/// ns/element); a chunk of `_mt` already starts from an offset summed in
+/// another order, so its elements are the running sum in another order
+/// too, not np.cumsum's bits. Returns the elements scanned and the total.
+@inline(__always)
+func scanDoubleBlocks(
+    _ n: Int, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, from start: Double, streaming: Bool
+) -> (Int, Double) {
+    let run = scanRun, block = 8 &* run
+    guard n >= block else { return (0, start) }
+    // Blocks are 17408 bytes, whole lines: the same `head` in every block.
+    let head = streaming ? streamingStart(out) : nil
+    return withUnsafeTemporaryAllocation(byteCount: head == nil ? 64 : block &* 8, alignment: 64) { buffer in
+        let t = buffer.baseAddress!.bindMemory(to: Double.self, capacity: head == nil ? 8 : block)
+        var acc = start, b = 0
+        defer { if head != nil { snake_stream_fence() } }
+        while n &- b >= block {
+            let src = x + b, dst = head == nil ? out + b : t
+            var a0 = acc
+            var a1 = a0 + runTotal(run, src)
+            var a2 = a1 + runTotal(run, src + run)
+            var a3 = a2 + runTotal(run, src + 2 &* run)
+            var a4 = a3 + runTotal(run, src + 3 &* run)
+            var a5 = a4 + runTotal(run, src + 4 &* run)
+            var a6 = a5 + runTotal(run, src + 5 &* run)
+            var a7 = a6 + runTotal(run, src + 6 &* run)
+            var j = 0
+            while j < run {
+                pairStep(src + j, dst + j, &a0)
+                pairStep(src + (run &+ j), dst + (run &+ j), &a1)
+                pairStep(src + (2 &* run &+ j), dst + (2 &* run &+ j), &a2)
+                pairStep(src + (3 &* run &+ j), dst + (3 &* run &+ j), &a3)
+                pairStep(src + (4 &* run &+ j), dst + (4 &* run &+ j), &a4)
+                pairStep(src + (5 &* run &+ j), dst + (5 &* run &+ j), &a5)
+                pairStep(src + (6 &* run &+ j), dst + (6 &* run &+ j), &a6)
+                pairStep(src + (7 &* run &+ j), dst + (7 &* run &+ j), &a7)
+                j &+= 2
+            }
+            if let head { copyRunStreaming(block, t, out + b, head: head) }
+            acc = a7
+            b &+= block
+        }
+        return (b, acc)
+    }
+}
+
 /// out[i] = start + Σ x[0...i]; returns the final total.
 @inline(__always)
 func scan<T: SnakeFloat>(
     _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, from start: Double,
-    streaming: Bool
+    streaming: Bool, chunk: Bool
 ) -> Double {
     var acc = start
     if isUnit(xs, T.self) && isUnit(os, T.self) {
         var i = 0
-        if T.self == Float.self {
+        if T.self == Double.self && chunk && !streaming {
+            (i, acc) = scanDoubleBlocks(n, UnsafeRawPointer(x).assumingMemoryBound(to: Double.self),
+                                        UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self), from: acc,
+                                        streaming: streaming)
+        } else if T.self == Float.self {
             (i, acc) = scanFloatBlocks(n, UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
                                        UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self), from: acc,
                                        streaming: streaming)
@@ -196,7 +332,8 @@ func cumsum<T: SnakeFloat>(
         total: { r, s, c in rowSum(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs) },
         scan: { r, s, c, from in
             scan(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs,
-                 out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming)
+                 out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming,
+                 chunk: c < n)
         })
 }
 

@@ -242,7 +242,7 @@ func rollingSum<T: SnakeFloat>(
             var acc = -0.0
             for j in 0..<start { acc += Double(xr.at(j, step: xs)) }
             _ = scan(end &- start, xr.advanced(bytes: start &* xs), xs, or.advanced(bytes: start &* os), os, from: acc,
-                     streaming: n &* MemoryLayout<T>.stride >= streamingBytes)
+                     streaming: n &* MemoryLayout<T>.stride >= streamingBytes, chunk: false)
             return
         }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 8 &* (w &+ 1)) { buf in
