@@ -220,71 +220,48 @@ func pairStep(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _
     UnsafeMutableRawPointer(out).storeBytes(of: SIMD2(first, a), as: SIMD2<Double>.self)
 }
 
-/// out[0..<count] = t[0..<count] with streaming stores from out + head (a
-/// 64-byte line) on, as narrowRunStreaming.
-@inline(never)
-func copyRunStreaming(_ count: Int, _ t: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, head: Int) {
-    let src = UnsafeRawPointer(t)
-    for k in 0..<head { out[k] = t[k] }
-    var j = head
-    while count &- j >= 8 {
-        Double.storeStreaming(src.loadUnaligned(fromByteOffset: j &* 8, as: SIMD8<Double>.self), out, j)
-        j &+= 8
-    }
-    while j < count {
-        out[j] = t[j]
-        j &+= 1
-    }
-}
-
-/// A contiguous Float64 chunk of `_mt`'s long rows in blocks of eight runs,
-/// as scanFloatBlocks: each run starts from the running total plus the Σ
-/// of the runs before it (summed in vectors), and the eight add chains run
-/// side by side. The sequential chain, which single-threaded float64 keeps
-/// to stay bit-identical to np.cumsum, waits on the add's latency (0.83
+/// A contiguous Float64 chunk of `_mt`'s rows under `streamingBytes`, in
+/// blocks of eight runs, as scanFloatBlocks: each run starts from the
+/// running total plus the Σ of the runs before it (summed in vectors), and
+/// the eight add chains run side by side, writing the output directly. The
+/// sequential chain, which single-threaded float64 keeps to stay
+/// bit-identical to np.cumsum, waits on the add's latency (0.83
 /// ns/element); a chunk of `_mt` already starts from an offset summed in
-/// another order, so its elements are the running sum in another order
-/// too, not np.cumsum's bits. Returns the elements scanned and the total.
+/// another order, so its elements were never np.cumsum's bits. From memory
+/// the blocks measured slower than the chain (bench/README.md), so larger
+/// rows keep it. Returns the elements scanned (whole blocks) and the total.
 @inline(__always)
 func scanDoubleBlocks(
-    _ n: Int, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, from start: Double, streaming: Bool
+    _ n: Int, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, from start: Double
 ) -> (Int, Double) {
     let run = scanRun, block = 8 &* run
-    guard n >= block else { return (0, start) }
-    // Blocks are 17408 bytes, whole lines: the same `head` in every block.
-    let head = streaming ? streamingStart(out) : nil
-    return withUnsafeTemporaryAllocation(byteCount: head == nil ? 64 : block &* 8, alignment: 64) { buffer in
-        let t = buffer.baseAddress!.bindMemory(to: Double.self, capacity: head == nil ? 8 : block)
-        var acc = start, b = 0
-        defer { if head != nil { snake_stream_fence() } }
-        while n &- b >= block {
-            let src = x + b, dst = head == nil ? out + b : t
-            var a0 = acc
-            var a1 = a0 + runTotal(run, src)
-            var a2 = a1 + runTotal(run, src + run)
-            var a3 = a2 + runTotal(run, src + 2 &* run)
-            var a4 = a3 + runTotal(run, src + 3 &* run)
-            var a5 = a4 + runTotal(run, src + 4 &* run)
-            var a6 = a5 + runTotal(run, src + 5 &* run)
-            var a7 = a6 + runTotal(run, src + 6 &* run)
-            var j = 0
-            while j < run {
-                pairStep(src + j, dst + j, &a0)
-                pairStep(src + (run &+ j), dst + (run &+ j), &a1)
-                pairStep(src + (2 &* run &+ j), dst + (2 &* run &+ j), &a2)
-                pairStep(src + (3 &* run &+ j), dst + (3 &* run &+ j), &a3)
-                pairStep(src + (4 &* run &+ j), dst + (4 &* run &+ j), &a4)
-                pairStep(src + (5 &* run &+ j), dst + (5 &* run &+ j), &a5)
-                pairStep(src + (6 &* run &+ j), dst + (6 &* run &+ j), &a6)
-                pairStep(src + (7 &* run &+ j), dst + (7 &* run &+ j), &a7)
-                j &+= 2
-            }
-            if let head { copyRunStreaming(block, t, out + b, head: head) }
-            acc = a7
-            b &+= block
+    var acc = start, b = 0
+    while n &- b >= block {
+        let src = x + b, dst = out + b
+        var a0 = acc
+        var a1 = a0 + runTotal(run, src)
+        var a2 = a1 + runTotal(run, src + run)
+        var a3 = a2 + runTotal(run, src + 2 &* run)
+        var a4 = a3 + runTotal(run, src + 3 &* run)
+        var a5 = a4 + runTotal(run, src + 4 &* run)
+        var a6 = a5 + runTotal(run, src + 5 &* run)
+        var a7 = a6 + runTotal(run, src + 6 &* run)
+        var j = 0
+        while j < run {
+            pairStep(src + j, dst + j, &a0)
+            pairStep(src + (run &+ j), dst + (run &+ j), &a1)
+            pairStep(src + (2 &* run &+ j), dst + (2 &* run &+ j), &a2)
+            pairStep(src + (3 &* run &+ j), dst + (3 &* run &+ j), &a3)
+            pairStep(src + (4 &* run &+ j), dst + (4 &* run &+ j), &a4)
+            pairStep(src + (5 &* run &+ j), dst + (5 &* run &+ j), &a5)
+            pairStep(src + (6 &* run &+ j), dst + (6 &* run &+ j), &a6)
+            pairStep(src + (7 &* run &+ j), dst + (7 &* run &+ j), &a7)
+            j &+= 2
         }
-        return (b, acc)
+        acc = a7
+        b &+= block
     }
+    return (b, acc)
 }
 
 /// out[i] = start + Σ x[0...i]; returns the final total.
@@ -298,8 +275,7 @@ func scan<T: SnakeFloat>(
         var i = 0
         if T.self == Double.self && chunk && !streaming {
             (i, acc) = scanDoubleBlocks(n, UnsafeRawPointer(x).assumingMemoryBound(to: Double.self),
-                                        UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self), from: acc,
-                                        streaming: streaming)
+                                        UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self), from: acc)
         } else if T.self == Float.self {
             (i, acc) = scanFloatBlocks(n, UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
                                        UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self), from: acc,
