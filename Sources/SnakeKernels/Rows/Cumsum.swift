@@ -31,6 +31,15 @@ func rowSum<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Doub
     return s + ((s0 + s1) + (s2 + s3))
 }
 
+/// The lanes of v added in order from -0.0, so a vector of -0.0 sums to
+/// -0.0 (Sums.swift's laneSum starts from +0.0).
+@inline(__always)
+func laneSumKeepingSign(_ v: SIMD8<Double>) -> Double {
+    var sum = -0.0
+    for k in 0..<8 { sum += v[k] }
+    return sum
+}
+
 /// Σ of the first n & ~31 elements at p (Float32 or Float64) in Float64,
 /// four 8-lane accumulators from -0.0; returns (elements summed, Σ).
 @inline(never)
@@ -57,10 +66,7 @@ func vectorSum(_ n: Int, _ p: UnsafeRawPointer, float32: Bool) -> (Int, Double) 
             i &+= 32
         }
     }
-    let v = (a0 + a1) + (a2 + a3)
-    var s = -0.0
-    for k in 0..<8 { s += v[k] }
-    return (end, s)
+    return (end, laneSumKeepingSign((a0 + a1) + (a2 + a3)))
 }
 
 /// Float32 runs: eight per block, 272 elements each. The block's Float64
@@ -88,10 +94,7 @@ func widenRun(_ count: Int, _ x: UnsafePointer<Float>, _ t: UnsafeMutablePointer
         s1 += hi
         j &+= 16
     }
-    let v = s0 + s1
-    var sum = -0.0
-    for k in 0..<8 { sum += v[k] }
-    return sum
+    return laneSumKeepingSign(s0 + s1)
 }
 
 /// out[0..<count] = Float32(t[0..<count]), count a multiple of 16.
@@ -205,10 +208,7 @@ func runTotal(_ count: Int, _ p: UnsafePointer<Double>) -> Double {
         s1 += src.loadUnaligned(fromByteOffset: (j &+ 8) &* 8, as: SIMD8<Double>.self)
         j &+= 16
     }
-    let v = s0 + s1
-    var sum = -0.0
-    for k in 0..<8 { sum += v[k] }
-    return sum
+    return laneSumKeepingSign(s0 + s1)
 }
 
 /// pairStep reading from x and writing to out.
