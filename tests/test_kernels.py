@@ -310,6 +310,17 @@ def test_cumsum_float64_mt_blocks(n, restore_threads):
         assert np.array_equal(snake.cumsum(x), np.cumsum(x)), "single-threaded: np.cumsum's bits"
         err = np.abs(snake.cumsum_mt(x) - np.cumsum(x))
         assert np.all(err <= 8 * np.finfo(np.float64).eps * scale)
+        y = x.copy()
+        snake.cumsum_mt(y, out=y)
+        assert np.array_equal(y, snake.cumsum_mt(x)), "out=x: the same bits as a new output"
+        every_other = np.repeat(ints, 2)[::2]  # strided: the sequential chunks
+        assert np.array_equal(snake.cumsum_mt(every_other), np.cumsum(ints)), "strided x"
+        rows = np.tile(x, (4, 1))  # split by whole rows: np.cumsum's bits
+        assert np.array_equal(snake.cumsum_mt(rows), np.cumsum(rows, axis=-1)), "whole rows"
+        if n == 100_003:
+            # The first chunk starts from -0.0: sequential, it would carry
+            # np.cumsum's bits; blocked, some of its sums round differently.
+            assert not np.array_equal(snake.cumsum_mt(x)[: n // 4], np.cumsum(x)[: n // 4]), "first chunk blocked"
         zeros = np.full(n, -0.0)
         assert np.all(np.signbit(snake.cumsum_mt(zeros))) and not snake.cumsum_mt(zeros).any()
         for spots in ({n // 3: np.inf}, {n // 5: np.inf, (3 * n) // 4: -np.inf}, {n // 2: np.nan},
@@ -322,6 +333,18 @@ def test_cumsum_float64_mt_blocks(n, restore_threads):
                 np.testing.assert_array_equal(snake.cumsum_mt(y), np.cumsum(y), err_msg=f"{spots}")
     finally:
         _snake._set_mt_grain("cumsum_mt", old)
+
+
+def test_cumsum_float64_mt_rows_from_memory_keep_the_chain(restore_threads):
+    """Rows of 16 MiB and more keep the sequential chain in every chunk of
+    cumsum_mt (the blocks measured slower from memory): the first chunk,
+    which starts from -0.0, carries np.cumsum's bits."""
+    n = (16 << 20) // 8 + 5
+    x = np.random.default_rng(5).standard_normal(n) * 100
+    snake.set_num_threads(2)
+    got, want = snake.cumsum_mt(x), np.cumsum(x)
+    assert np.array_equal(got[: n // 4], want[: n // 4])
+    assert np.all(np.abs(got - want) <= 8 * np.finfo(np.float64).eps * np.cumsum(np.abs(x)))
 
 
 # ---- integer running sums, eight at a time ---------------------------------

@@ -407,8 +407,8 @@ def test_cumsum_mt_offsets_for_every_split(restore_threads):
     cut at chunk boundaries: every length from 1 to 80 with 2-5 threads and
     grain 1 puts boundaries inside pieces, at their ends, and (n < threads²)
     takes the plain path; the longer lengths give pieces that the first pass
-    sums 32 contiguous elements at a time, with every tail length 0-31
-    after them. Integer-valued floats make both dtypes exact."""
+    sums 32 contiguous elements at a time, with scalar tails of many
+    lengths after them. Integer-valued floats make both dtypes exact."""
     from snake import _snake
 
     rng = np.random.default_rng(3)
@@ -416,7 +416,7 @@ def test_cumsum_mt_offsets_for_every_split(restore_threads):
     try:
         for threads in (2, 3, 4, 5):
             snake.set_num_threads(threads)
-            for n in [*range(1, 81), *range(127 * threads, 127 * threads + 33), 10_007]:
+            for n in [*range(1, 81), *range(127 * threads, 127 * threads + 64), 10_007]:
                 for dtype in (np.int64, np.float64, np.float32):
                     x = rng.integers(-1000, 1000, n).astype(dtype)
                     got = snake.cumsum_mt(x)

@@ -11,8 +11,9 @@ import SnakeABI
 
 /// Σ x[0..<n] in Float64 from -0.0 (a chunk of -0.0 totals -0.0, so
 /// cumsum_mt keeps the sign as np.cumsum): `_mt`'s first pass, which reads
-/// the row before the last chunk. Contiguous rows in 16-lane vectors
-/// (Float32 widened), strided ones with four scalar accumulators.
+/// the row before the last chunk. Contiguous rows 32 elements a step, in
+/// four 8-lane Float64 accumulators (Float32 widened); strided rows and the
+/// tail with four scalar accumulators.
 @inline(__always)
 func rowSum<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Double {
     var i = 0, s = -0.0
@@ -226,10 +227,14 @@ func pairStep(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _
 /// the eight add chains run side by side, writing the output directly. The
 /// sequential chain, which single-threaded float64 keeps to stay
 /// bit-identical to np.cumsum, waits on the add's latency (0.83
-/// ns/element); a chunk of `_mt` already starts from an offset summed in
-/// another order, so its elements were never np.cumsum's bits. From memory
-/// the blocks measured slower than the chain (bench/README.md), so larger
-/// rows keep it. Returns the elements scanned (whole blocks) and the total.
+/// ns/element). Every chunk after the first starts from an offset summed
+/// in another order, so its elements were not np.cumsum's bits before
+/// either; the first chunk (from -0.0) was, and is now blocked too, so
+/// that it does not become the slow thread. At 1e7 elements (80 MB) the
+/// blocks measured slower than the chain (bench/README.md), so rows from
+/// `streamingBytes` (16 MiB, the size where outputs stream; not measured
+/// between 1e6 and 1e7) keep it. Returns the elements scanned (whole
+/// blocks) and the total.
 @inline(__always)
 func scanDoubleBlocks(
     _ n: Int, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, from start: Double
