@@ -55,10 +55,11 @@ func twoStreams<T: SnakeFloat, W: SIMD>(
     return total
 }
 
-/// The lanes of one block's accumulator, added in Float64.
+/// The lanes of one block's accumulator, added in order in Float64 from
+/// `start` (cumsum's sums start from -0.0, so that lanes of -0.0 sum to -0.0).
 @inline(__always)
-func laneSum<V: SIMD>(_ v: V) -> Double where V.Scalar: SnakeFloat {
-    var s = 0.0
+func laneSum<V: SIMD>(_ v: V, from start: Double = 0.0) -> Double where V.Scalar: SnakeFloat {
+    var s = start
     for j in 0..<V.scalarCount { s += Double(v[j]) }
     return s
 }

@@ -11,9 +11,8 @@ import SnakeABI
 
 /// Σ x[0..<n] in Float64 from -0.0 (a chunk of -0.0 totals -0.0, so
 /// cumsum_mt keeps the sign as np.cumsum): `_mt`'s first pass, which reads
-/// the row before the last chunk. Contiguous rows 32 elements a step, in
-/// four 8-lane Float64 accumulators (Float32 widened); strided rows and the
-/// tail with four scalar accumulators.
+/// the row before the last chunk. Contiguous rows in vectors (vectorSum);
+/// strided rows and the last < 16 with four scalar accumulators.
 @inline(__always)
 func rowSum<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Double {
     var i = 0, s = -0.0
@@ -32,21 +31,14 @@ func rowSum<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Doub
     return s + ((s0 + s1) + (s2 + s3))
 }
 
-/// The lanes of v added in order from -0.0, so a vector of -0.0 sums to
-/// -0.0 (Sums.swift's laneSum starts from +0.0).
-@inline(__always)
-func laneSumKeepingSign(_ v: SIMD8<Double>) -> Double {
-    var sum = -0.0
-    for k in 0..<8 { sum += v[k] }
-    return sum
-}
-
-/// Σ of the first n & ~31 elements at p (Float32 or Float64) in Float64,
-/// four 8-lane accumulators from -0.0; returns (elements summed, Σ).
+/// Σ of the first n & ~15 elements at p (Float32 or Float64) in Float64,
+/// 32 a step in four 8-lane accumulators from -0.0, then a last 16 if
+/// there is one: `_mt`'s first pass (rowSum) and the Σ of each run of the
+/// Float64 blocks (scanDoubleBlocks). Returns (elements summed, Σ).
 @inline(never)
-func vectorSum(_ n: Int, _ p: UnsafeRawPointer, float32: Bool) -> (Int, Double) {
+func vectorSum(_ n: Int, _ p: UnsafeRawPointer, float32: Bool) -> (count: Int, total: Double) {
     var a0 = SIMD8<Double>(repeating: -0.0), a1 = a0, a2 = a0, a3 = a0
-    let end = n & ~31
+    let end = n & ~31, count = n & ~15
     var i = 0
     if float32 {
         while i < end {
@@ -58,6 +50,11 @@ func vectorSum(_ n: Int, _ p: UnsafeRawPointer, float32: Bool) -> (Int, Double) 
             a3 += SIMD8<Double>(v.highHalf)
             i &+= 32
         }
+        if i < count {
+            let u = p.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+            a0 += SIMD8<Double>(u.lowHalf)
+            a1 += SIMD8<Double>(u.highHalf)
+        }
     } else {
         while i < end {
             a0 += p.loadUnaligned(fromByteOffset: i &* 8, as: SIMD8<Double>.self)
@@ -66,8 +63,12 @@ func vectorSum(_ n: Int, _ p: UnsafeRawPointer, float32: Bool) -> (Int, Double) 
             a3 += p.loadUnaligned(fromByteOffset: i &* 8 &+ 192, as: SIMD8<Double>.self)
             i &+= 32
         }
+        if i < count {
+            a0 += p.loadUnaligned(fromByteOffset: i &* 8, as: SIMD8<Double>.self)
+            a1 += p.loadUnaligned(fromByteOffset: i &* 8 &+ 64, as: SIMD8<Double>.self)
+        }
     }
-    return (end, laneSumKeepingSign((a0 + a1) + (a2 + a3)))
+    return (count, laneSum((a0 + a1) + (a2 + a3), from: -0.0))
 }
 
 /// Float32 runs: eight per block, 272 elements each. The block's Float64
@@ -95,7 +96,7 @@ func widenRun(_ count: Int, _ x: UnsafePointer<Float>, _ t: UnsafeMutablePointer
         s1 += hi
         j &+= 16
     }
-    return laneSumKeepingSign(s0 + s1)
+    return laneSum(s0 + s1, from: -0.0)
 }
 
 /// out[0..<count] = Float32(t[0..<count]), count a multiple of 16.
@@ -133,15 +134,15 @@ func narrowRunStreaming(_ count: Int, _ t: UnsafePointer<Double>, _ out: UnsafeM
     }
 }
 
-/// Two steps of a running sum in place, written back with one store (the
-/// stores, one per element, were the scan's limit).
+/// Two steps of a running sum from x into out (the same pointer in place),
+/// written back with one store (the stores, one per element, were the
+/// scan's limit).
 @inline(__always)
-func pairStep(_ p: UnsafeMutablePointer<Double>, _ a: inout Double) {
-    let raw = UnsafeMutableRawPointer(p)
-    let v = raw.loadUnaligned(as: SIMD2<Double>.self)
+func pairStep(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ a: inout Double) {
+    let v = UnsafeRawPointer(x).loadUnaligned(as: SIMD2<Double>.self)
     let first = a + v[0]
     a = first + v[1]
-    raw.storeBytes(of: SIMD2(first, a), as: SIMD2<Double>.self)
+    UnsafeMutableRawPointer(out).storeBytes(of: SIMD2(first, a), as: SIMD2<Double>.self)
 }
 
 /// A contiguous Float32 row in blocks of eight runs. One Float64 add chain
@@ -180,14 +181,14 @@ func scanFloatBlocks(
             _ = widenRun(run, x + (b &+ 7 &* run), t + 7 &* run)
             var j = 0
             while j < run {
-                pairStep(t + j, &a0)
-                pairStep(t + (run &+ j), &a1)
-                pairStep(t + (2 &* run &+ j), &a2)
-                pairStep(t + (3 &* run &+ j), &a3)
-                pairStep(t + (4 &* run &+ j), &a4)
-                pairStep(t + (5 &* run &+ j), &a5)
-                pairStep(t + (6 &* run &+ j), &a6)
-                pairStep(t + (7 &* run &+ j), &a7)
+                pairStep(t + j, t + j, &a0)
+                pairStep(t + (run &+ j), t + (run &+ j), &a1)
+                pairStep(t + (2 &* run &+ j), t + (2 &* run &+ j), &a2)
+                pairStep(t + (3 &* run &+ j), t + (3 &* run &+ j), &a3)
+                pairStep(t + (4 &* run &+ j), t + (4 &* run &+ j), &a4)
+                pairStep(t + (5 &* run &+ j), t + (5 &* run &+ j), &a5)
+                pairStep(t + (6 &* run &+ j), t + (6 &* run &+ j), &a6)
+                pairStep(t + (7 &* run &+ j), t + (7 &* run &+ j), &a7)
                 j &+= 2
             }
             if let head { narrowRunStreaming(block, t, out + b, head: head) } else { narrowRun(block, t, out + b) }
@@ -196,29 +197,6 @@ func scanFloatBlocks(
         }
         return (b, acc)
     }
-}
-
-/// Σ p[0..<count] in Float64, count a multiple of 16, from -0.0.
-@inline(never)
-func runTotal(_ count: Int, _ p: UnsafePointer<Double>) -> Double {
-    let src = UnsafeRawPointer(p)
-    var s0 = SIMD8<Double>(repeating: -0.0), s1 = s0
-    var j = 0
-    while j < count {
-        s0 += src.loadUnaligned(fromByteOffset: j &* 8, as: SIMD8<Double>.self)
-        s1 += src.loadUnaligned(fromByteOffset: (j &+ 8) &* 8, as: SIMD8<Double>.self)
-        j &+= 16
-    }
-    return laneSumKeepingSign(s0 + s1)
-}
-
-/// pairStep reading from x and writing to out.
-@inline(__always)
-func pairStep(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ a: inout Double) {
-    let v = UnsafeRawPointer(x).loadUnaligned(as: SIMD2<Double>.self)
-    let first = a + v[0]
-    a = first + v[1]
-    UnsafeMutableRawPointer(out).storeBytes(of: SIMD2(first, a), as: SIMD2<Double>.self)
 }
 
 /// A contiguous Float64 chunk of `_mt`'s rows under `streamingBytes`, in
@@ -243,14 +221,15 @@ func scanDoubleBlocks(
     var acc = start, b = 0
     while n &- b >= block {
         let src = x + b, dst = out + b
+        let runSum = { (k: Int) in vectorSum(run, UnsafeRawPointer(src + k &* run), float32: false).total }
         var a0 = acc
-        var a1 = a0 + runTotal(run, src)
-        var a2 = a1 + runTotal(run, src + run)
-        var a3 = a2 + runTotal(run, src + 2 &* run)
-        var a4 = a3 + runTotal(run, src + 3 &* run)
-        var a5 = a4 + runTotal(run, src + 4 &* run)
-        var a6 = a5 + runTotal(run, src + 5 &* run)
-        var a7 = a6 + runTotal(run, src + 6 &* run)
+        var a1 = a0 + runSum(0)
+        var a2 = a1 + runSum(1)
+        var a3 = a2 + runSum(2)
+        var a4 = a3 + runSum(3)
+        var a5 = a4 + runSum(4)
+        var a6 = a5 + runSum(5)
+        var a7 = a6 + runSum(6)
         var j = 0
         while j < run {
             pairStep(src + j, dst + j, &a0)
