@@ -126,14 +126,23 @@ def test_rolling_sum_does_not_drift_over_1e7_elements(rng):
     assert np.max(np.abs(got - want) / np.abs(want)) <= np.finfo(np.float32).eps
 
 
-def test_rolling_sum_mt_is_bit_identical_for_every_window(rng):
-    x = rng.standard_normal(1_000_003)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_rolling_sum_mt_is_bit_identical_for_every_window(dtype, rng):
+    # Mixed magnitudes: any other order of the float64 sums rounds apart
+    # somewhere (float32's single-threaded w >= n runs in blocks).
+    x = (rng.standard_normal(1_000_003) * 10.0 ** rng.integers(-6, 7, 1_000_003)).astype(dtype)
     with snake.threads(2):
-        for w in (1, 2, 99, 4096, 100_000, 999_999, 10**7):
+        for w in (1, 2, 99, 4096, 100_000, 999_999, 1_000_003, 10**7):
             assert np.array_equal(snake.rolling_sum_mt(x, w), snake.rolling_sum(x, w))
             y = x.copy()
             snake.rolling_sum_mt(y, w, out=y)
             assert np.array_equal(y, snake.rolling_sum(x, w))
+    # Fewer rows than threads: rows whose window covers them are dealt out
+    # whole, the others split; per-row windows mix the two.
+    rows = x[:300_000].reshape(3, 100_000)
+    with snake.threads(4):
+        for w in (10**6, np.array([10**6, 7, 100_000])):
+            assert np.array_equal(snake.rolling_sum_mt(rows, w), snake.rolling_sum(rows, w))
 
 
 def block_scheme(x, w):

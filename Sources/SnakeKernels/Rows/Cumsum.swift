@@ -227,10 +227,11 @@ func scanFloatBlocks(
 /// either; the first chunk (from -0.0) was, and is now blocked too, so
 /// that it does not become the slow thread. At 1e7 elements (80 MB) the
 /// blocks measured slower than the chain (bench/README.md), so rows from
-/// `streamingBytes` (16 MiB, the size where outputs stream) keep it: the
-/// two tie at 2e6 elements (16 MB), the blocks win below (2.3x at 1e6,
-/// 1.1x at 1.5e6) and lose above (0.69-0.81x at 2.5e6-6e6). Returns the
-/// elements scanned (whole blocks) and the total.
+/// `streamingBytes` (16 MiB, 2 097 152 elements, the size where outputs
+/// stream) keep it: the blocks win up to 1.5e6 elements (2.3x at 1e6,
+/// 1.1-1.2x at 1.5e6), run 1-5% slower at 2e6 and lose above the edge
+/// (0.69-0.82x at 2.5e6-6e6). Returns the elements scanned (whole blocks)
+/// and the total.
 @inline(__always)
 func scanDoubleBlocks(
     _ n: Int, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, from start: Double

@@ -250,14 +250,22 @@ func rollingSum<T: SnakeFloat>(
             rollingRange(w, xr, xs, or, os, start: start, end: end, buf.baseAddress!)
         }
     }
+    // Rows whose window covers them are running sums, which `_mt` does not
+    // split (below): when every row is one, fewer rows than threads are
+    // still dealt out whole.
+    var allRunningSums = true
+    for r in 0..<rows where window.advanced(bytes: r &* wRow).pointee < n {
+        allRunningSums = false
+        break
+    }
     vecRows(
-        rows: rows, n: n, grain: grain,
+        rows: rows, n: n, grain: grain, splitsRows: !allRunningSums,
         row: { r in run(r, 0, n) },
         longRow: { r, tasks in
             // Each chunk re-reads up to 2w elements before its start: worth
             // it only while chunks are long against the window. With w >= n
-            // (a running sum) a chunk would re-add everything before it in
-            // the single-threaded order, so the last chunk's thread did the
+            // (a running sum) a chunk had to re-add everything before it,
+            // one element at a time, so the last chunk's thread did the
             // whole row's work: 0.97-0.99x single-threaded in float64, and
             // 0.60-0.64x in float32, whose single-threaded scan runs in
             // blocks (1e5-1e7, 2 threads). Such rows run single-threaded.

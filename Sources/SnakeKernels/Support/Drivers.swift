@@ -96,11 +96,14 @@ func mapRange(n: Int, grain: Int, body: (_ start: Int, _ count: Int) -> Void) {
 /// Driver for row kernels (n)->(n): with at least as many rows as tasks,
 /// each thread takes a block of whole rows and `row(r)` runs them exactly
 /// as single-threaded; fewer, long rows go to `longRow(r, tasks)`, the
-/// kernel's own multi-pass parallel algorithm for one row.
+/// kernel's own multi-pass parallel algorithm for one row. `splitsRows`
+/// false (no row would be split): whole rows however few there are.
 @inline(__always)
-func vecRows(rows: Int, n: Int, grain: Int, row: (Int) -> Void, longRow: (Int, Int) -> Void) {
+func vecRows(
+    rows: Int, n: Int, grain: Int, splitsRows: Bool = true, row: (Int) -> Void, longRow: (Int, Int) -> Void
+) {
     let tasks = taskCount(work: rows &* n, grain: grain)
-    let rowTasks = rows >= tasks ? 1 : taskCount(work: n, grain: grain)
+    let rowTasks = rows >= tasks || !splitsRows ? 1 : taskCount(work: n, grain: grain)
     if rowTasks > 1 {
         for r in 0..<rows { longRow(r, rowTasks) }
         return
