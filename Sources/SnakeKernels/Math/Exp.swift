@@ -50,6 +50,29 @@ func orderKeys(_ x: SIMD8<Double>) -> SIMD8<Int64> {
     return b ^ ((b &>> 63) & SIMD8(repeating: 0x7FFF_FFFF_FFFF_FFFF))
 }
 
+/// `body` given v in a 64-byte-aligned stack slot, and v as it left it:
+/// the out-of-line range paths (expAnyRange, geluAnyRange) take their
+/// vector in memory, and a `var` of a SIMD8<Double> or SIMD16<Float> is
+/// only 16-byte aligned (Swift aligns no type beyond 16, and a temporary
+/// allocation aligned to 64 inside the loop became a heap allocation).
+/// Where its 64 bytes crossed a cache line (decided by where the thread's
+/// stack happened to lie), the store before the call and the load in it
+/// stalled: gelu of 1e6 values past its fast range took 7.1 ms in some
+/// processes and 3.1 in others (float32 3.5 and 1.95), and `_mt`'s worker
+/// threads always had the slow slot. So: 128 bytes of stack, and the 64 of
+/// them that start on a 64-byte boundary.
+@_transparent @usableFromInline
+func inAlignedSlot<V: SIMD, R>(_ v: V, _ body: (inout V) -> R) -> (V, R) {
+    var room = (v, v)
+    return withUnsafeMutableBytes(of: &room) { raw in
+        let start = (64 &- Int(bitPattern: UInt(bitPattern: raw.baseAddress!) & 63)) & 63
+        let slot = (raw.baseAddress! + start).assumingMemoryBound(to: V.self)
+        slot.pointee = v
+        let r = body(&slot.pointee)
+        return (slot.pointee, r)
+    }
+}
+
 /// e^x per lane; sets `underflow` when a lane's result is subnormal or 0
 /// (the caller raises the flag once: raising it per vector doubled the
 /// time of exp-heavy rows).
@@ -62,8 +85,8 @@ func orderKeys(_ x: SIMD8<Double>) -> SIMD8<Int64> {
 @_transparent @usableFromInline
 func vectorExp(_ x: SIMD8<Double>, underflow: inout Bool) -> SIMD8<Double> {
     if exceeds(x, Double.expInRangeBound.bits) {  // 708.0
-        var v = x
-        if expAnyRange(&v) { underflow = true }
+        let (v, below) = inAlignedSlot(x) { expAnyRange(&$0) }
+        if below { underflow = true }
         return v
     }
     return expCore(x, forFloat32: false).e
@@ -200,8 +223,8 @@ func orderKeys(_ x: SIMD16<Float>) -> SIMD16<Int32> {
 @_transparent @usableFromInline
 func vectorExp(_ x: SIMD16<Float>, underflow: inout Bool) -> SIMD16<Float> {
     if exceeds(x, Float.expInRangeBound.bits) {  // 87.0
-        var v = x
-        if expAnyRange(&v) { underflow = true }
+        let (v, below) = inAlignedSlot(x) { expAnyRange(&$0) }
+        if below { underflow = true }
         return v
     }
     return expCore(x, tail: SIMD16(repeating: -0.0)).e
@@ -280,9 +303,7 @@ func vectorGelu(_ x: SIMD8<Double>, forFloat32: Bool = false) -> SIMD8<Double> {
     // The clamp's masked selects compiled to xmm pieces; one check per
     // vector (`exceeds`) is cheaper.
     if exceeds(x, 0x4034_0000_0000_0000) {  // bits of 20.0
-        var v = x
-        geluAnyRange(&v, forFloat32: forFloat32)
-        return v
+        return inAlignedSlot(x) { geluAnyRange(&$0, forFloat32: forFloat32) }.0
     }
     let z = V(repeating: 0.7978845608028654) * madd(x, V(repeating: 0.044715) * x, x * x)
     return x / (V(repeating: 1) + expCore(V(repeating: -2) * z, forFloat32: forFloat32).e)
@@ -318,9 +339,7 @@ func geluAnyRange(_ v: inout SIMD8<Double>, forFloat32: Bool) {
 func vectorGelu(_ x: SIMD16<Float>) -> SIMD16<Float> {
     // |x| <= 9.5 (|2z| <= 77): no clamp, and e^(-|2z|) in expCore's range.
     if exceeds(x, 0x4118_0000) {  // bits of 9.5
-        var v = x
-        geluAnyRange(&v)
-        return v
+        return inAlignedSlot(x) { geluAnyRange(&$0) }.0
     }
     return geluCompensated(x, anyRange: false)
 }
