@@ -4,8 +4,9 @@
 // SIMD path applies when the output and the first input are contiguous and
 // every other input is contiguous or a broadcast scalar (stride 0), the
 // common shapes of `f(x)`, `f(x, s)` and `f(x, y, s)`. Anything else (strided,
-// negative or mixed layouts) runs the scalar loop. Chunks are independent,
-// so `_mt` results are bit-identical to single-threaded ones.
+// negative or mixed layouts) goes through the same loop in gathered blocks
+// (mapStrided). Chunks are independent, so `_mt` results are bit-identical
+// to single-threaded ones.
 
 import SnakeABI
 import SnakeRuntime
@@ -135,6 +136,47 @@ func alignsStores(bytes: Int, streaming: Bool) -> Bool {
     streaming || bytes >= alignedStoresMinimum
 }
 
+/// Strided, reversed or mixed layouts in blocks of 256: each block is
+/// gathered into an aligned scratch, run through `mapVectors` (the machine
+/// loop of contiguous rows, so every layout gets the same bits) and
+/// scattered. The scalar form per element cost gelu its whole vector
+/// evaluation per element: float64 x[::2] of 1e6 ran 7.1 ms against 1.3 for
+/// a contiguous row. A last block shorter than a vector is padded with
+/// copies of its first element, which raise no flag it does not. Inputs
+/// never overlap the output except exactly (NumPy copies any other
+/// overlap), so a block read before it is written is safe in place.
+@inline(never)
+func mapStrided<Op: ElementwiseOp>(
+    _ op: Op.Type, _ n: Int,
+    _ x: UnsafePointer<Op.T>, _ xs: Int,
+    _ y: UnsafePointer<Op.T>, _ ys: Int,
+    _ z: UnsafePointer<Op.T>, _ zs: Int,
+    _ out: UnsafeMutablePointer<Op.T>, _ os: Int
+) {
+    typealias T = Op.T
+    let block = 256, lanes = T.lanes
+    withUnsafeTemporaryAllocation(byteCount: 4 &* block &* MemoryLayout<T>.stride, alignment: 64) { raw in
+        let bx = raw.baseAddress!.bindMemory(to: T.self, capacity: 4 &* block)
+        let by = bx + block, bz = by + block, bo = bz + block
+        // Gathers [s, s + c) of p (byte step `step`) into b, padded to `padded`.
+        func gather(_ p: UnsafePointer<T>, _ step: Int, _ s: Int, _ c: Int, _ padded: Int, _ b: UnsafeMutablePointer<T>) {
+            for k in 0..<c { b[k] = p.at(s &+ k, step: step) }
+            for k in c..<padded { b[k] = b[0] }
+        }
+        var s = 0
+        while s < n {
+            let c = Swift.min(block, n &- s), padded = (c &+ lanes &- 1) / lanes &* lanes
+            gather(x, xs, s, c, padded, bx)
+            if ys != 0 { gather(y, ys, s, c, padded, by) }
+            if zs != 0 { gather(z, zs, s, c, padded, bz) }
+            mapVectors(op, padded, bx, ys == 0 ? y : UnsafePointer(by), ys == 0,
+                       zs == 0 ? z : UnsafePointer(bz), zs == 0, bo)
+            for k in 0..<c { out.advanced(bytes: (s &+ k) &* os).pointee = bo[k] }
+            s &+= c
+        }
+    }
+}
+
 @inline(__always)
 func mapElements<Op: ElementwiseOp>(
     _ op: Op.Type, _ n: Int,
@@ -147,9 +189,7 @@ func mapElements<Op: ElementwiseOp>(
     typealias T = Op.T
     let unit = MemoryLayout<T>.stride
     guard xs == unit, os == unit, ys == 0 || ys == unit, zs == 0 || zs == unit else {
-        for i in 0..<n {
-            out.advanced(bytes: i &* os).pointee = Op.scalar(x.at(i, step: xs), y.at(i, step: ys), z.at(i, step: zs))
-        }
+        mapStrided(op, n, x, xs, y, ys, z, zs, out, os)
         if Op.clearsInvalid { clearFPFlags(fpInvalid) }
         return
     }
