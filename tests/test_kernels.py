@@ -685,3 +685,37 @@ def test_normalize_float64_divides_exactly(offset):
         strided = np.repeat(x, 2)[::2]  # strided rows sum in another order: their own norm
         assert np.array_equal(snake.normalize(strided).view(np.int64),
                               (strided / np.sqrt(snake.sum_sq(strided))).view(np.int64)), f"{name}: strided"
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_strided_calls_give_the_contiguous_bits(dtype):
+    """Strided, reversed and in-place strided calls of the elementwise
+    kernels and softmax run the contiguous loop on gathered blocks
+    (mapStrided, expShifted): the same bits as a contiguous copy of the
+    input, at lengths around the lanes and the blocks (256 elements for
+    elementwise calls, 64 vectors for softmax), with NaN, inf and values
+    far past gelu's and exp's fast ranges."""
+    rng = np.random.default_rng(11)
+    view = np.uint64 if dtype == np.float64 else np.uint32
+    t = dtype
+    calls = {
+        "relu": lambda v, **o: snake.relu(v, **o),
+        "gelu": lambda v, **o: snake.gelu(v, **o),
+        "gelu_mt": lambda v, **o: snake.gelu_mt(v, **o),
+        "clip": lambda v, **o: snake.clip(v, t(-1), t(2), **o),
+        "scale": lambda v, **o: snake.scale(v, t(1.5), **o),
+        "saxpy": lambda v, **o: snake.saxpy(v, v, t(0.5), **o),
+        "softmax": lambda v, **o: snake.softmax(v, **o),
+    }
+    for n in (1, 7, 8, 17, 255, 256, 257, 1023, 1024, 1025, 4099):
+        base = (rng.standard_normal(3 * n) * rng.choice([1.0, 40.0, 900.0], 3 * n)).astype(dtype)
+        base[rng.choice(3 * n, max(1, n // 50), replace=False)] = rng.choice([np.nan, np.inf, -np.inf])
+        for sl in (slice(None, None, 3), slice(None, None, -2)):
+            x = base[sl]
+            for name, f in calls.items():
+                with np.errstate(all="ignore"):
+                    want = f(x.copy()).view(view)
+                    assert np.array_equal(f(x).view(view), want), (name, n, sl)
+                    y = base.copy()
+                    f(y[sl], out=y[sl])
+                    assert np.array_equal(y[sl].view(view), want), (name, n, sl, "in place")

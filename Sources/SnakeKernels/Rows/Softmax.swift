@@ -28,6 +28,25 @@ func expShifted<T: SnakeFloat>(
     var total = 0.0
     var i = 0
     var underflow = false
+    let unit = MemoryLayout<T>.stride
+    if !(isUnit(xs, T.self) && isUnit(os, T.self)) && n >= T.lanes {
+        // Strided: each block of up to 64 vectors gathered into a scratch
+        // and run through the contiguous loop below (the same blocks and
+        // sums, so the same bits as a contiguous row), then scattered. The
+        // scalar tail's exp was the whole vector's work per element: float64
+        // x[::2] of 1e5 took 8.5 ns/element against 1.1 contiguous.
+        let block = 64 &* T.lanes
+        withUnsafeTemporaryAllocation(byteCount: 2 &* block &* unit, alignment: 64) { raw in
+            let bx = raw.baseAddress!.bindMemory(to: T.self, capacity: 2 &* block), bo = bx + block
+            while n &- i >= T.lanes {
+                let c = min(block, (n &- i) / T.lanes &* T.lanes)
+                for k in 0..<c { bx[k] = x.at(i &+ k, step: xs) }
+                total += expShifted(c, bx, unit, bo, unit, m, inRange: inRange, prefetch: false)
+                for k in 0..<c { out.advanced(bytes: (i &+ k) &* os).pointee = bo[k] }
+                i &+= c
+            }
+        }
+    }
     if isUnit(xs, T.self) && isUnit(os, T.self) {
         let mv = T.V(repeating: m)
         // Blocks of 64 vectors summed in T, then added in Float64: a float32
