@@ -1,7 +1,7 @@
 """Every `_mt` kernel against its single-threaded twin over layouts the
 bench's rows do not cover: strided and Fortran-order inputs, many short
-rows, few long rows, reductions along axis 0, broadcast operands, per-row
-windows as long as the row. Issue 5 asks that `_mt` is never slower than
+rows, few long rows, reductions along axis 0, broadcast operands, windows
+as long as the row. Issue 5 asks that `_mt` is never slower than
 single-threaded; this lists each case's ratio and marks those under
 --below (default 0.9). Outputs are preallocated (`out=`), as in bench.py,
 so a ratio compares the kernels, not the allocator.

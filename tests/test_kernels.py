@@ -691,8 +691,9 @@ def test_normalize_float64_divides_exactly(offset):
 def test_strided_calls_give_the_contiguous_bits(dtype):
     """Strided, reversed and in-place strided calls of the elementwise
     kernels and softmax run the contiguous loop on gathered blocks
-    (mapStrided, expShifted): the same bits as a contiguous copy of the
-    input, at lengths around the lanes and the blocks (256 elements for
+    (mapStrided, expShifted) and the scalar form on a row's last n % lanes
+    elements, as contiguous rows do: the same bits as a contiguous copy of
+    the input, at lengths around the lanes and the blocks (256 elements for
     elementwise calls, 64 vectors for softmax), with NaN, inf and values
     far past gelu's and exp's fast ranges."""
     rng = np.random.default_rng(11)
@@ -705,9 +706,13 @@ def test_strided_calls_give_the_contiguous_bits(dtype):
         "clip": lambda v, **o: snake.clip(v, t(-1), t(2), **o),
         "scale": lambda v, **o: snake.scale(v, t(1.5), **o),
         "saxpy": lambda v, **o: snake.saxpy(v, v, t(0.5), **o),
+        # NaNs of both signs meet (x + s * -x): the tail's scalar form and
+        # the vector form must keep the same one.
+        "saxpy -x": lambda v, **o: snake.saxpy(v, np.negative(v), t(0.5), **o),
         "softmax": lambda v, **o: snake.softmax(v, **o),
     }
-    for n in (1, 7, 8, 17, 255, 256, 257, 1023, 1024, 1025, 4099):
+    # 20 011: past gelu_mt's split into chunks (2 x 4096 float64 elements).
+    for n in (1, 7, 8, 17, 255, 256, 257, 1023, 1024, 1025, 4099, 20_011):
         base = (rng.standard_normal(3 * n) * rng.choice([1.0, 40.0, 900.0], 3 * n)).astype(dtype)
         base[rng.choice(3 * n, max(1, n // 50), replace=False)] = rng.choice([np.nan, np.inf, -np.inf])
         for sl in (slice(None, None, 3), slice(None, None, -2)):

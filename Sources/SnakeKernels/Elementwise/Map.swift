@@ -137,15 +137,18 @@ func alignsStores(bytes: Int, streaming: Bool) -> Bool {
 }
 
 /// Strided, reversed or mixed layouts in blocks of 256: each block is
-/// gathered into an aligned scratch, run through `mapVectors` (the machine
-/// loop of contiguous rows, so every layout gets the same bits) and
-/// scattered. The scalar form per element cost gelu its whole vector
+/// gathered into a scratch, its whole vectors run through `mapVectors` (the
+/// machine loop of contiguous rows) and scattered; the row's last n % lanes
+/// elements take the scalar form, as a contiguous row's do, so every layout
+/// gets a contiguous row's bits (where two NaNs meet, the two forms may keep
+/// different ones). The scalar form per element cost gelu its whole vector
 /// evaluation per element: float64 x[::2] of 1e5 ran 7.3 ns/element
-/// against 1.3 for a contiguous row (now 2.0-2.9). A last block shorter
-/// than a vector is padded with copies of its first element, which raise
-/// no flag it does not. Inputs never overlap the output except exactly
-/// (NumPy copies any other overlap), so a block read before it is written
-/// is safe in place.
+/// against 1.3 for a contiguous row (now 2.0-2.9). The scratch is sized to
+/// the row and 16-byte aligned: the stdlib puts a temporary allocation on
+/// the heap when its alignment is above 16, and a short row (NumPy calls
+/// the loop once per row of a 2-D view) would pay that per call. Inputs
+/// never overlap the output except exactly (NumPy copies any other
+/// overlap), so a block read before it is written is safe in place.
 @inline(never)
 func mapStrided<Op: ElementwiseOp>(
     _ op: Op.Type, _ n: Int,
@@ -155,23 +158,20 @@ func mapStrided<Op: ElementwiseOp>(
     _ out: UnsafeMutablePointer<Op.T>, _ os: Int
 ) {
     typealias T = Op.T
-    let block = 256, lanes = T.lanes
-    withUnsafeTemporaryAllocation(byteCount: 4 &* block &* MemoryLayout<T>.stride, alignment: 64) { raw in
-        let bx = raw.baseAddress!.bindMemory(to: T.self, capacity: 4 &* block)
-        let by = bx + block, bz = by + block, bo = bz + block
-        // Gathers [s, s + c) of p (byte step `step`) into b, padded to `padded`.
-        func gather(_ p: UnsafePointer<T>, _ step: Int, _ s: Int, _ c: Int, _ padded: Int, _ b: UnsafeMutablePointer<T>) {
-            for k in 0..<c { b[k] = p.at(s &+ k, step: step) }
-            for k in c..<padded { b[k] = b[0] }
-        }
+    let lanes = T.lanes, block = Swift.min(256, (n &+ lanes &- 1) / lanes &* lanes)
+    withUnsafeTemporaryAllocation(of: T.self, capacity: 4 &* block) { buffer in
+        let bx = buffer.baseAddress!, by = bx + block, bz = by + block, bo = bz + block
         var s = 0
         while s < n {
-            let c = Swift.min(block, n &- s), padded = (c &+ lanes &- 1) / lanes &* lanes
-            gather(x, xs, s, c, padded, bx)
-            if ys != 0 { gather(y, ys, s, c, padded, by) }
-            if zs != 0 { gather(z, zs, s, c, padded, bz) }
-            mapVectors(op, padded, bx, ys == 0 ? y : UnsafePointer(by), ys == 0,
+            let c = Swift.min(block, n &- s), whole = c / lanes &* lanes
+            for k in 0..<c { (bx + k).initialize(to: x.at(s &+ k, step: xs)) }
+            if ys != 0 { for k in 0..<c { (by + k).initialize(to: y.at(s &+ k, step: ys)) } }
+            if zs != 0 { for k in 0..<c { (bz + k).initialize(to: z.at(s &+ k, step: zs)) } }
+            mapVectors(op, whole, bx, ys == 0 ? y : UnsafePointer(by), ys == 0,
                        zs == 0 ? z : UnsafePointer(bz), zs == 0, bo)
+            for k in whole..<c {
+                bo[k] = Op.scalar(bx[k], ys == 0 ? y.pointee : by[k], zs == 0 ? z.pointee : bz[k])
+            }
             for k in 0..<c { out.advanced(bytes: (s &+ k) &* os).pointee = bo[k] }
             s &+= c
         }

@@ -54,22 +54,22 @@ func orderKeys(_ x: SIMD8<Double>) -> SIMD8<Int64> {
 /// the out-of-line range paths (expAnyRange, geluAnyRange) take their
 /// vector in memory, and a `var` of a SIMD8<Double> or SIMD16<Float> is
 /// only 16-byte aligned (Swift aligns no type beyond 16, and a temporary
-/// allocation aligned to 64 inside the loop became a heap allocation).
+/// allocation aligned to 64 goes to the heap: 12.7 ms for what takes 3).
 /// Where its 64 bytes crossed a cache line (decided by where the thread's
 /// stack happened to lie), the store before the call and the load in it
 /// stalled: gelu of 1e6 values past its fast range took 7.1 ms in some
-/// processes and 3.1 in others (float32 3.5 and 1.95), and `_mt`'s worker
-/// threads always had the slow slot. So: 128 bytes of stack, and the 64 of
+/// processes and 2.6-3.2 in others, and `_mt`'s worker threads always had
+/// the slow slot. So: 128 bytes of 16-byte-aligned stack, and the 64 of
 /// them that start on a 64-byte boundary.
 @_transparent @usableFromInline
 func inAlignedSlot<V: SIMD, R>(_ v: V, _ body: (inout V) -> R) -> (V, R) {
-    var room = (v, v)
-    return withUnsafeMutableBytes(of: &room) { raw in
+    assert(MemoryLayout<V>.size == 64)
+    return withUnsafeTemporaryAllocation(byteCount: 128, alignment: 16) { raw in
         let start = (64 &- Int(bitPattern: UInt(bitPattern: raw.baseAddress!) & 63)) & 63
-        let slot = (raw.baseAddress! + start).assumingMemoryBound(to: V.self)
-        slot.pointee = v
+        let slot = (raw.baseAddress! + start).bindMemory(to: V.self, capacity: 1)
+        slot.initialize(to: v)
         let r = body(&slot.pointee)
-        return (slot.pointee, r)
+        return (slot.move(), r)
     }
 }
 
