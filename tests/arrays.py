@@ -136,6 +136,13 @@ def _fortran(v):  # 2-D, core axis has stride = rows * itemsize
     return np.asfortranarray(_rows(v))
 
 
+def _columns(v):  # 2-D, 19 rows adjacent in memory (row stride = itemsize):
+    # the kernels' column path, two groups of 8 and a last group that
+    # overlaps the second (Support/Drivers.swift, "Columns")
+    r = np.stack([np.roll(v if k % 2 else v[::-1], k) for k in range(19)])
+    return np.asfortranarray(r)
+
+
 def _slice_2d(v):  # 2-D view with both strides non-unit and an offset
     r = _rows(v)
     big = np.zeros((2 * r.shape[0], 2 * r.shape[1] + 1), dtype=v.dtype)
@@ -152,6 +159,7 @@ LAYOUTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "unaligned": _unaligned,
     "byteswapped": _byteswapped,
     "fortran2d": _fortran,
+    "columns2d": _columns,
     "slice2d": _slice_2d,
 }
 

@@ -724,3 +724,47 @@ def test_strided_calls_give_the_contiguous_bits(dtype):
                     y = base.copy()
                     f(y[sl], out=y[sl])
                     assert np.array_equal(y[sl].view(view), want), (name, n, sl, "in place")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_adjacent_rows_give_the_strided_bits(dtype, restore_threads):
+    """Rows adjacent in memory (axis=0 of a C-ordered array) run 8 at a time
+    (the column path, Support/Drivers.swift): each result must have the bits
+    of the same row passed alone, a strided 1-D view that takes the scalar
+    path. Row counts around the groups (a last group overlapping the one
+    before it, or, in place, a scalar remainder), lengths around variance's
+    2048-element blocks, NaN, inf, -0.0, a zero row and huge and tiny rows
+    (normalize's rescaled divisors); `_mt` twins on 2 threads."""
+    rng = np.random.default_rng(12)
+    view = np.uint64 if dtype == np.float64 else np.uint32
+    snake.set_num_threads(2)
+    fi = np.finfo(dtype)
+    for n in (1, 2, 5, 8, 9, 33, 2047, 2049, 4100):
+        for m in (7, 8, 9, 16, 17, 24, 35):
+            x = (rng.standard_normal((n, m)) * 10).astype(dtype)
+            x[rng.integers(n), rng.integers(m)] = np.nan
+            x[rng.integers(n), rng.integers(m)] = np.inf
+            x[rng.integers(n), rng.integers(m)] = -0.0
+            x[:, m // 2] = 0.0
+            with np.errstate(all="ignore"):  # overflow to inf is fine
+                x[:, -1] *= fi.max / 40
+                x[:, 0] *= fi.smallest_normal
+            y = x[::-1]  # a second operand for dot, rows walked backwards
+            cases = {}
+            for name in ("sum_sq", "variance", "argmax", "normalize", "cumsum"):
+                for f in (getattr(snake, name), getattr(snake, name + "_mt")):
+                    cases[f.__name__] = (lambda f: (lambda a, **o: f(a, axis=0, **o), lambda c: f(c)))(f)
+            cases["dot"] = (lambda a, **o: snake.dot(a, y, axis=0, **o), lambda c, j=None: None)
+            with np.errstate(all="ignore"):
+                for name, (whole, one) in cases.items():
+                    got = whole(x)
+                    if name == "dot":
+                        want = np.array([snake.dot(x[:, j], y[:, j]) for j in range(m)])
+                    else:
+                        want = np.stack([one(x[:, j]) for j in range(m)], axis=-1)
+                    bits_of = (lambda a: np.ascontiguousarray(a).view(view)) if got.dtype == dtype else np.asarray
+                    assert np.array_equal(bits_of(got), bits_of(want)), (name, n, m)
+                    if name.startswith(("normalize", "cumsum")):  # in place: no regrouping
+                        z = x.copy()
+                        whole(z, out=z)
+                        assert np.array_equal(bits_of(z), bits_of(want)), (name, n, m, "in place")

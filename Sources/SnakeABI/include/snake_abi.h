@@ -233,6 +233,18 @@ static inline __attribute__((always_inline)) snake_u64x8 snake_widen_i32x8(const
     return (snake_u64x8)__builtin_convertvector(v, snake_i64x8);
 }
 
+/* Eight float32 lanes converted to float64 (exact), and back (rounded):
+ * Float.widen and Float.narrow, the column paths. Swift's SIMD8<Double>(SIMD8<Float>) stayed an out-of-line
+ * call in an unrolled loop (8 calls a step, each through the stack); this
+ * is one vcvtps2pd on AVX-512. */
+typedef float snake_f32x8 __attribute__((ext_vector_type(8)));
+static inline __attribute__((always_inline)) snake_f64x8 snake_widen_f32x8(snake_f32x8 v) {
+    return __builtin_convertvector(v, snake_f64x8);
+}
+static inline __attribute__((always_inline)) snake_f32x8 snake_narrow_f64x8(snake_f64x8 v) {
+    return __builtin_convertvector(v, snake_f32x8);  /* rounded to nearest */
+}
+
 /* ---- platform (abi.c) ---------------------------------------------------- */
 
 /* CPUs this process may run on (affinity mask on Linux), >= 1. */

@@ -69,6 +69,24 @@ func argmaxRange<T: SnakeFloat>(
     return best
 }
 
+/// reduceRows' `columns` for argmax: 8 adjacent rows at once (Support/
+/// Drivers.swift, "Columns"), each lane comparing the strided path's order
+/// keys (SnakeFloat.columnArgmax).
+@inline(__always)
+func argmaxColumns<T: SnakeFloat>(
+    _ first: Int, _ count: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xStep: Int,
+    _ out: UnsafeMutablePointer<Int>, _ outRow: Int
+) -> Int {
+    // Float32 lanes count in Int32.
+    guard areColumns(xRow, xStep, T.self) && n <= Int32.max else { return 0 }
+    let regroup = !spansOverlap(x, xRow, xStep, MemoryLayout<T>.size, out, outRow, 0, MemoryLayout<Int>.size,
+                                rows: first &+ count, n: n)
+    return columnGroups(first, count, regroup: regroup) { r in
+        let at = T.columnArgmax(n, x.advanced(bytes: r &* xRow), xStep)
+        for j in 0..<columnLanes { out.advanced(bytes: (r &+ j) &* outRow).pointee = at[j] }
+    }
+}
+
 @inline(__always)
 func argmax<T: SnakeFloat>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xStep: Int,
@@ -80,7 +98,8 @@ func argmax<T: SnakeFloat>(
         chunk: { r, start, count in
             argmaxRange(count, x.advanced(bytes: r &* xRow &+ start &* xStep), xStep, origin: start)
         },
-        merge: argmaxMerge, finish: { $0.index })
+        merge: argmaxMerge, finish: { $0.index },
+        columns: { first, count in argmaxColumns(first, count, n, x, xRow, xStep, out, outRow) })
     // The contiguous scan compares floats, which may raise "invalid" on a
     // NaN (LLVM selects with maxpd); np.argmax raises nothing.
     // (feclearexcept costs ~80 ns: only when the flag is up.)
@@ -211,4 +230,45 @@ func argmaxFirstEqual(_ p: UnsafePointer<Float>, _ count: Int, _ value: Float) -
         i &+= lanes
     }
     return count
+}
+
+// SnakeFloat.columnArgmax: the first maximum of each of 8 adjacent rows
+// (element i of lane k at p + k + i * step, n >= 1), by the strided path's
+// integer order keys (a NaN's key is the greatest, and only a strictly
+// greater key moves a lane's answer: the first NaN, or the first of equal
+// maxima, -0.0 == +0.0). Integer compares: no FP flag.
+
+@inline(never)
+func argmaxColumns(_ n: Int, _ p: UnsafePointer<Double>, _ step: Int) -> SIMD8<Int> {
+    typealias K = SIMD8<Int64>
+    let magnitude = K(repeating: .max), infinity = K(repeating: Double.infinityBits)
+    var best = K(repeating: .min), at = K()
+    for i in 0..<n {
+        let b = unsafeBitCast(columnLoad(p, i, step), to: K.self)
+        let m = b & magnitude
+        let key = select(m .> infinity, magnitude, select(b .< K(), K() &- m, m))
+        let up = key .> best
+        best = select(up, key, best)
+        at = select(up, K(repeating: Int64(i)), at)
+    }
+    return unsafeBitCast(at, to: SIMD8<Int>.self)
+}
+
+@inline(never)
+func argmaxColumns(_ n: Int, _ p: UnsafePointer<Float>, _ step: Int) -> SIMD8<Int> {
+    typealias K = SIMD8<Int32>
+    @inline(__always) func select(_ m: SIMDMask<K>, _ a: K, _ b: K) -> K {
+        b ^ ((a ^ b) & unsafeBitCast(m, to: K.self))
+    }
+    let magnitude = K(repeating: .max), infinity = K(repeating: Float.infinityBits)
+    var best = K(repeating: .min), at = K()
+    for i in 0..<n {
+        let b = unsafeBitCast(columnLoad(p, i, step), to: K.self)
+        let m = b & magnitude
+        let key = select(m .> infinity, magnitude, select(b .< K(), K() &- m, m))
+        let up = key .> best
+        best = select(up, key, best)
+        at = select(up, K(repeating: Int32(truncatingIfNeeded: i)), at)
+    }
+    return SIMD8<Int>(truncatingIfNeeded: at)
 }

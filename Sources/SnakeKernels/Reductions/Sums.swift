@@ -120,6 +120,96 @@ func sumOfProducts<T: SnakeFloat>(
     return total
 }
 
+/// sumOfProducts' strided path for 8 adjacent rows at once (Support/
+/// Drivers.swift, "Columns"): lane k is Σ a[k][i]·b[k][i], the products
+/// formed in T and summed in Float64 by the same four accumulators in the
+/// same order, so every lane has the strided path's bits.
+@inline(__always)
+func columnSumsOfProducts<T: SnakeFloat>(
+    _ n: Int, _ a: UnsafePointer<T>, _ aStep: Int, _ b: UnsafePointer<T>, _ bStep: Int
+) -> SIMD8<Double> {
+    @inline(__always) func product(_ i: Int) -> SIMD8<Double> {
+        T.widen(columnLoad(a, i, aStep) * columnLoad(b, i, bStep))
+    }
+    var s0 = SIMD8<Double>(), s1 = s0, s2 = s0, s3 = s0
+    var i = 0
+    while i &+ 4 <= n {
+        s0 += product(i)
+        s1 += product(i &+ 1)
+        s2 += product(i &+ 2)
+        s3 += product(i &+ 3)
+        i &+= 4
+    }
+    while i < n {
+        s0 += product(i)
+        i &+= 1
+    }
+    return (s0 + s1) + (s2 + s3)
+}
+
+/// columnSumsOfProducts for 16 adjacent rows (two groups of 8): each step
+/// reads 64 bytes of float32 from a row, a whole cache line, where one
+/// group reads half of one.
+@inline(__always)
+func columnSumsOfProducts16<T: SnakeFloat>(
+    _ n: Int, _ a: UnsafePointer<T>, _ aStep: Int, _ b: UnsafePointer<T>, _ bStep: Int
+) -> (SIMD8<Double>, SIMD8<Double>) {
+    let a8 = a + columnLanes, b8 = b + columnLanes
+    @inline(__always) func product(_ i: Int) -> SIMD8<Double> {
+        T.widen(columnLoad(a, i, aStep) * columnLoad(b, i, bStep))
+    }
+    @inline(__always) func product8(_ i: Int) -> SIMD8<Double> {
+        T.widen(columnLoad(a8, i, aStep) * columnLoad(b8, i, bStep))
+    }
+    var s0 = SIMD8<Double>(), s1 = s0, s2 = s0, s3 = s0
+    var t0 = s0, t1 = s0, t2 = s0, t3 = s0
+    var i = 0
+    while i &+ 4 <= n {
+        s0 += product(i)
+        t0 += product8(i)
+        s1 += product(i &+ 1)
+        t1 += product8(i &+ 1)
+        s2 += product(i &+ 2)
+        t2 += product8(i &+ 2)
+        s3 += product(i &+ 3)
+        t3 += product8(i &+ 3)
+        i &+= 4
+    }
+    while i < n {
+        s0 += product(i)
+        t0 += product8(i)
+        i &+= 1
+    }
+    return ((s0 + s1) + (s2 + s3), (t0 + t1) + (t2 + t3))
+}
+
+/// reduceRows' `columns` for sum_sq and dot: rows first..<first + count,
+/// 16 and then 8 at a time, when they are adjacent (in a and b alike).
+@inline(__always)
+func sumColumns<T: SnakeFloat>(
+    _ first: Int, _ count: Int, _ n: Int,
+    _ a: UnsafePointer<T>, _ aRow: Int, _ aStep: Int,
+    _ b: UnsafePointer<T>, _ bRow: Int, _ bStep: Int,
+    _ out: UnsafeMutablePointer<T>, _ outRow: Int
+) -> Int {
+    guard areColumns(aRow, aStep, T.self) && areColumns(bRow, bStep, T.self) else { return 0 }
+    @inline(__always) func put(_ s: SIMD8<Double>, _ r: Int) {
+        for j in 0..<columnLanes { out.advanced(bytes: (r &+ j) &* outRow).pointee = T(s[j]) }
+    }
+    var r = first
+    while first &+ count &- r >= 2 &* columnLanes {
+        let (s, t) = columnSumsOfProducts16(n, a.advanced(bytes: r &* aRow), aStep, b.advanced(bytes: r &* bRow), bStep)
+        put(s, r)
+        put(t, r &+ columnLanes)
+        r &+= 2 &* columnLanes
+    }
+    let regroup = !spansOverlap(a, aRow, aStep, MemoryLayout<T>.size, out, outRow, 0, MemoryLayout<T>.size, rows: first &+ count, n: n)
+        && !spansOverlap(b, bRow, bStep, MemoryLayout<T>.size, out, outRow, 0, MemoryLayout<T>.size, rows: first &+ count, n: n)
+    return columnGroups(first, count, from: r, regroup: regroup) { g in
+        put(columnSumsOfProducts(n, a.advanced(bytes: g &* aRow), aStep, b.advanced(bytes: g &* bRow), bStep), g)
+    }
+}
+
 // MARK: - sum_sq: (n)->(), Σ x²
 
 @inline(__always)
@@ -133,7 +223,8 @@ func sumSq<T: SnakeFloat>(
             let p = x.advanced(bytes: r &* xRow &+ start &* xStep)
             return sumOfProducts(count, p, xStep, p, xStep)
         },
-        merge: +, finish: { T($0) })
+        merge: +, finish: { T($0) },
+        columns: { first, count in sumColumns(first, count, n, x, xRow, xStep, x, xRow, xStep, out, outRow) })
 }
 
 @c @implementation
@@ -164,7 +255,8 @@ func dot<T: SnakeFloat>(
                           a.advanced(bytes: r &* aRow &+ start &* aStep), aStep,
                           b.advanced(bytes: r &* bRow &+ start &* bStep), bStep)
         },
-        merge: +, finish: { T($0) })
+        merge: +, finish: { T($0) },
+        columns: { first, count in sumColumns(first, count, n, a, aRow, aStep, b, bRow, bStep, out, outRow) })
 }
 
 @c @implementation

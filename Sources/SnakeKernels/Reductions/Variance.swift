@@ -169,6 +169,36 @@ func moments<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int) -> Mom
     return acc
 }
 
+/// `moments` of 8 adjacent strided rows at once (Support/Drivers.swift,
+/// "Columns"): every block two-pass as a strided row's, each lane's sums in
+/// the same order, the blocks' moments merged per lane: the strided path's
+/// bits. The block's second pass reads 2048 lines the first just read, from
+/// L2.
+@inline(__always)
+func columnMoments<T: SnakeFloat>(_ n: Int, _ x: UnsafePointer<T>, _ step: Int, into acc: UnsafeMutablePointer<Moments>) {
+    let shifts = T.widen(columnLoad(x, 0, step))
+    for k in 0..<columnLanes { (acc + k).initialize(to: .empty) }
+    var start = 0
+    while start < n {
+        let count = min(varianceBlock, n &- start)
+        let p = x.advanced(bytes: start &* step)
+        var sum = SIMD8<Double>()
+        for i in 0..<count { sum += T.widen(columnLoad(p, i, step)) }
+        var center = SIMD8<T>()
+        for k in 0..<columnLanes { center[k] = T(sum[k] / Double(count)) }
+        var m2 = SIMD8<Double>(), dsum = SIMD8<Double>()
+        for i in 0..<count {
+            let e = T.widen(columnLoad(p, i, step) - center)
+            m2 += e * e
+            dsum += e
+        }
+        for k in 0..<columnLanes {
+            acc[k] = Moments.merge(acc[k], blockMoments(count, center[k], m2[k], dsum[k], shift: shifts[k]))
+        }
+        start &+= count
+    }
+}
+
 @inline(__always)
 func variance<T: SnakeFloat>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xStep: Int,
@@ -180,7 +210,21 @@ func variance<T: SnakeFloat>(
         merge: Moments.merge,
         // max(count, 1): the compiler may compute both arms of the select,
         // and 0 / 0 would raise a spurious "invalid" for an empty row.
-        finish: { $0.count == 0 ? T.nan : T($0.m2 / max($0.count, 1)) })
+        finish: { $0.count == 0 ? T.nan : T($0.m2 / max($0.count, 1)) },
+        columns: { first, count in
+            guard n > 0 && areColumns(xRow, xStep, T.self) else { return 0 }
+            let regroup = !spansOverlap(x, xRow, xStep, MemoryLayout<T>.size, out, outRow, 0, MemoryLayout<T>.size,
+                                        rows: first &+ count, n: n)
+            return withUnsafeTemporaryAllocation(of: Moments.self, capacity: columnLanes) { lanes in
+                let acc = lanes.baseAddress!
+                return columnGroups(first, count, regroup: regroup) { r in
+                    columnMoments(n, x.advanced(bytes: r &* xRow), xStep, into: acc)
+                    for j in 0..<columnLanes {
+                        out.advanced(bytes: (r &+ j) &* outRow).pointee = T(acc[j].m2 / acc[j].count)
+                    }
+                }
+            }
+        })
     // LLVM keeps m2 and the deviation sum in one vector register and may
     // square both lanes to get one square: m2² can overflow in a lane whose
     // value is then dropped, raising a spurious "overflow" (seen for data

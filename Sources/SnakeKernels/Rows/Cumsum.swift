@@ -294,6 +294,21 @@ func cumsum<T: SnakeFloat>(
             scan(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs,
                  out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming,
                  chunk: c < n)
+        },
+        columns: { first, count in
+            // 8 adjacent rows a step (Support/Drivers.swift, "Columns"),
+            // each lane the strided loop's chain from -0.0: the same bits.
+            guard areColumns(xRow, xs, T.self) && isUnit(outRow, T.self) else { return 0 }
+            let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
+                                        rows: first &+ count, n: n)
+            return columnGroups(first, count, regroup: regroup) { r in
+                let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
+                var acc = SIMD8<Double>(repeating: -0.0)
+                for i in 0..<n {
+                    acc += T.widen(columnLoad(xr, i, xs))
+                    columnStore(T.narrow(acc), or, i, os)
+                }
+            }
         })
 }
 

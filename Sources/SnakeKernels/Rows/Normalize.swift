@@ -88,6 +88,25 @@ struct VectorDivisor {
         tinyBits = SIMD8(repeating: Int64((d * 0x1p-1000 > 0x1p-960 ? d * 0x1p-1000 : 0x1p-960).bitPattern) &- 1)
     }
 
+    /// A divisor per lane: the column path's 8 rows (normalizeColumns). The
+    /// reciprocal is used only if every lane's norm is in its range.
+    @inline(__always) init(lanes d: SIMD8<Double>) {
+        self.d = d
+        negD = -d
+        var inRange = reciprocalDivision
+        var y = SIMD8<Double>(), yLo = y, tiny = SIMD8<Int64>()
+        for k in 0..<8 {
+            inRange = inRange && (Double(0x1p-1000).bitPattern...Double(0x1p1000).bitPattern).contains(d[k].bitPattern)
+            y[k] = 1 / d[k]
+            yLo[k] = (1 as Double).addingProduct(-d[k], y[k]) * y[k]
+            tiny[k] = Int64((d[k] * 0x1p-1000 > 0x1p-960 ? d[k] * 0x1p-1000 : 0x1p-960).bitPattern) &- 1
+        }
+        reciprocal = inRange
+        self.y = inRange ? y : .zero
+        self.yLo = inRange ? yLo : .zero
+        tinyBits = inRange ? tiny : .zero
+    }
+
     /// |x|'s bits - 1, as a key below `tinyBits` exactly where 0 < |x| <
     /// tiny. In the integer domain (no float compare), and with no mask
     /// operations (`.&`, `.!` on masks, and `.==` on UInt64 lanes, ran lane
@@ -231,19 +250,56 @@ func divideRange<T: SnakeFloat>(
     }
 }
 
+/// normalize's column path (Support/Drivers.swift, "Columns"): 8 adjacent
+/// rows' Σx² as sum_sq's columns (the strided path's bits), then, when
+/// every lane's divisor is a plain norm, the division 8 lanes a step with
+/// the strided path's formula per type: x / ‖x‖ (float64), x·(1/‖x‖) in
+/// Float64 rounded to float32. A group with a zero, rescaled or NaN-free
+/// but out-of-range norm runs its rows one by one (`row`).
+@inline(__always)
+func normalizeColumns<T: SnakeFloat>(
+    _ first: Int, _ count: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
+    _ out: UnsafeMutablePointer<T>, _ outRow: Int, _ os: Int, row: (Int) -> Void
+) -> Int {
+    guard areColumns(xRow, xs, T.self) && isUnit(outRow, T.self) else { return 0 }
+    let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
+                                rows: first &+ count, n: n)
+    return columnGroups(first, count, regroup: regroup) { r in
+        let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
+        let ss = columnSumsOfProducts(n, xr, xs, xr, xs)
+        var norms = SIMD8<Double>()
+        for j in 0..<columnLanes {
+            guard let d = normDivisor(ss[j], n, xr + j, xs), d.second == 1 else {
+                for j in 0..<columnLanes { row(r &+ j) }
+                return
+            }
+            norms[j] = d.first
+        }
+        if T.self == Double.self {
+            // Through the reciprocals on FMA tiers (VectorDivisor): the bits of x / ‖x‖.
+            let divisor = VectorDivisor(lanes: norms)
+            for i in 0..<n { columnStore(T.narrow(divisor.quotient(T.widen(columnLoad(xr, i, xs)))), or, i, os) }
+        } else {
+            let reciprocals = 1 / norms
+            for i in 0..<n { columnStore(T.narrow(T.widen(columnLoad(xr, i, xs)) * reciprocals), or, i, os) }
+        }
+    }
+}
+
 @inline(__always)
 func normalize<T: SnakeFloat>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
     _ out: UnsafeMutablePointer<T>, _ outRow: Int, _ os: Int, _ grain: Int
 ) {
     let streaming = n &* MemoryLayout<T>.stride >= streamingBytes
+    let row = { (r: Int) in
+        let xr = x.advanced(bytes: r &* xRow)
+        let d = normDivisor(sumOfProducts(n, xr, xs, xr, xs), n, xr, xs)
+        divideRange(n, xr, xs, out.advanced(bytes: r &* outRow), os, d, streaming: streaming)
+    }
     vecRows(
         rows: rows, n: n, grain: grain,
-        row: { r in
-            let xr = x.advanced(bytes: r &* xRow)
-            let d = normDivisor(sumOfProducts(n, xr, xs, xr, xs), n, xr, xs)
-            divideRange(n, xr, xs, out.advanced(bytes: r &* outRow), os, d, streaming: streaming)
-        },
+        row: row,
         longRow: { r, tasks in
             let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
             let ss = withUnsafeTemporaryAllocation(of: Double.self, capacity: tasks) { parts in
@@ -262,7 +318,8 @@ func normalize<T: SnakeFloat>(
                 let (s, c) = split(n, tasks, t)
                 divideRange(c, xr.advanced(bytes: s &* xs), xs, or.advanced(bytes: s &* os), os, d, streaming: streaming)
             }
-        })
+        },
+        columns: { first, count in normalizeColumns(first, count, n, x, xRow, xs, out, outRow, os, row: row) })
 }
 
 @c @implementation

@@ -22,7 +22,8 @@ func reduceRows<A, P>(
     out: UnsafeMutablePointer<A>, outRow: Int,
     chunk: (_ row: Int, _ start: Int, _ count: Int) -> P,
     merge: (P, P) -> P,
-    finish: (P) -> A
+    finish: (P) -> A,
+    columns: (_ first: Int, _ count: Int) -> Int = { _, _ in 0 }
 ) {
     let tasks = taskCount(work: rows &* n, grain: grain)
     let rowTasks = rows >= tasks ? 1 : taskCount(work: n, grain: grain)
@@ -43,14 +44,70 @@ func reduceRows<A, P>(
         return
     }
     // Many rows (or one thread): blocks of whole rows, each computed exactly
-    // as single-threaded.
+    // as single-threaded. `columns` first: the rows it takes are finished.
     let rowBlocks = min(rows, tasks)
     parallelFor(rowBlocks) { t in
         let (first, count) = split(rows, rowBlocks, t)
-        for r in first..<(first &+ count) {
+        for r in (first &+ columns(first, count))..<(first &+ count) {
             out.advanced(bytes: r &* outRow).pointee = finish(chunk(r, 0, n))
         }
     }
+}
+
+// MARK: - Columns: adjacent rows
+
+// Rows whose elements are adjacent in memory (row stride = element size,
+// element stride anything else: a reduction along axis 0 of a C-ordered
+// array, or along the last axis of a Fortran-ordered one) are strided rows,
+// one element per cache line. A kernel's `columns(first, count)` computes
+// rows first..<first + k (k a multiple of `columnLanes`, at most count)
+// together, one vector of adjacent elements a step, each lane doing the
+// strided path's arithmetic in the same order: the same bits, at vector
+// speed. It returns how many rows it took; the driver runs the rest as usual.
+
+/// Rows a column step takes: one SIMD8<Double> accumulator's lanes.
+let columnLanes = 8
+
+/// Whether rows with these strides take the column path: adjacent rows
+/// (row stride = element size) that are not themselves contiguous.
+@inline(__always)
+func areColumns<T>(_ rowStep: Int, _ step: Int, _: T.Type) -> Bool {
+    isUnit(rowStep, T.self) && !isUnit(step, T.self)
+}
+
+/// 8 adjacent elements of a column step: element i of rows r..<r + 8.
+@inline(__always)
+func columnLoad<T: SnakeFloat>(_ p: UnsafePointer<T>, _ i: Int, _ step: Int) -> SIMD8<T> {
+    UnsafeRawPointer(p).loadUnaligned(fromByteOffset: i &* step, as: SIMD8<T>.self)
+}
+
+/// Runs `group(r)`, which computes rows r..<r + 8, over rows start..<first
+/// + count (start: where the caller's own groups left off, first if none);
+/// returns how many rows from first were taken. The last rows short of a
+/// group are left to the strided path (as slow per row as 8 rows here)
+/// unless `regroup`: then one more group ends at the last row, recomputing
+/// a few rows already done and writing their results again, with the same
+/// bits. Callers pass `regroup` only when the output does not overlap the
+/// input.
+@inline(__always)
+func columnGroups(_ first: Int, _ count: Int, from start: Int? = nil, regroup: Bool, _ group: (_ r: Int) -> Void) -> Int {
+    let end = first &+ count
+    var r = start ?? first
+    while end &- r >= columnLanes {
+        group(r)
+        r &+= columnLanes
+    }
+    if r < end && regroup && count >= columnLanes {
+        group(end &- columnLanes)
+        return count
+    }
+    return r &- first
+}
+
+/// Stores a column step's 8 results: element i of 8 adjacent output rows.
+@inline(__always)
+func columnStore<T: SnakeFloat>(_ v: SIMD8<T>, _ p: UnsafeMutablePointer<T>, _ i: Int, _ step: Int) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, toByteOffset: i &* step, as: SIMD8<T>.self)
 }
 
 /// Outputs of at least this many bytes are written with streaming stores
@@ -95,12 +152,13 @@ func mapRange(n: Int, grain: Int, body: (_ start: Int, _ count: Int) -> Void) {
 
 /// Driver for row kernels (n)->(n): with at least as many rows as tasks,
 /// each thread takes a block of whole rows and `row(r)` runs them exactly
-/// as single-threaded; fewer, long rows go to `longRow(r, tasks)`, the
+/// as single-threaded (`columns` first, as in reduceRows); fewer, long rows go to `longRow(r, tasks)`, the
 /// kernel's own multi-pass parallel algorithm for one row. `splitsRows`
 /// false (no row would be split): whole rows however few there are.
 @inline(__always)
 func vecRows(
-    rows: Int, n: Int, grain: Int, splitsRows: Bool = true, row: (Int) -> Void, longRow: (Int, Int) -> Void
+    rows: Int, n: Int, grain: Int, splitsRows: Bool = true, row: (Int) -> Void, longRow: (Int, Int) -> Void,
+    columns: (_ first: Int, _ count: Int) -> Int = { _, _ in 0 }
 ) {
     let tasks = taskCount(work: rows &* n, grain: grain)
     let rowTasks = rows >= tasks || !splitsRows ? 1 : taskCount(work: n, grain: grain)
@@ -111,7 +169,7 @@ func vecRows(
     let blocks = min(rows, tasks)
     parallelFor(blocks) { t in
         let (first, count) = split(rows, blocks, t)
-        for r in first..<(first &+ count) { row(r) }
+        for r in (first &+ columns(first, count))..<(first &+ count) { row(r) }
     }
 }
 
@@ -144,7 +202,8 @@ func vecRows(
 func scanRows<Acc>(
     rows: Int, n: Int, grain: Int, interleave: Bool = false, zero: Acc, add: (Acc, Acc) -> Acc,
     total: (_ row: Int, _ start: Int, _ count: Int) -> Acc,
-    scan: (_ row: Int, _ start: Int, _ count: Int, _ from: Acc) -> Acc
+    scan: (_ row: Int, _ start: Int, _ count: Int, _ from: Acc) -> Acc,
+    columns: (_ first: Int, _ count: Int) -> Int = { _, _ in 0 }
 ) {
     vecRows(
         rows: rows, n: n, grain: grain,
@@ -155,7 +214,8 @@ func scanRows<Acc>(
             } else {
                 twoPassLongRow(r, n: n, tasks: tasks, zero: zero, add: add, total: total, scan: scan)
             }
-        })
+        },
+        columns: columns)
 }
 
 /// scanRows' long row in two passes: the chunks' offsets, then the chunks.

@@ -49,6 +49,12 @@ public protocol SnakeFloat: BinaryFloatingPoint, SIMDScalar, Codable {
     /// Index of the first element of p[0..<count] (count a multiple of
     /// lanes) that compares equal to `value`; count if none does.
     static func firstEqual(_ p: UnsafePointer<Self>, _ count: Int, _ value: Self) -> Int
+    /// argmax of 8 adjacent rows of n >= 1 elements (Reductions/Argmax.swift).
+    static func columnArgmax(_ n: Int, _ p: UnsafePointer<Self>, _ step: Int) -> SIMD8<Int>
+    /// Eight lanes converted to Float64 (exact): the column paths' sums.
+    static func widen(_ v: SIMD8<Self>) -> SIMD8<Double>
+    /// Eight Float64 lanes rounded to Self, as Self(Double) does.
+    static func narrow(_ v: SIMD8<Double>) -> SIMD8<Self>
 }
 
 extension Double: SnakeFloat {
@@ -84,6 +90,11 @@ extension Double: SnakeFloat {
     @inline(__always) public static func firstEqual(_ p: UnsafePointer<Double>, _ count: Int, _ value: Double) -> Int {
         argmaxFirstEqual(p, count, value)
     }
+    @inline(__always) public static func columnArgmax(_ n: Int, _ p: UnsafePointer<Double>, _ step: Int) -> SIMD8<Int> {
+        argmaxColumns(n, p, step)
+    }
+    @inline(__always) public static func widen(_ v: SIMD8<Double>) -> SIMD8<Double> { v }
+    @inline(__always) public static func narrow(_ v: SIMD8<Double>) -> SIMD8<Double> { v }
 }
 
 extension Float: SnakeFloat {
@@ -119,6 +130,11 @@ extension Float: SnakeFloat {
     @inline(__always) public static func firstEqual(_ p: UnsafePointer<Float>, _ count: Int, _ value: Float) -> Int {
         argmaxFirstEqual(p, count, value)
     }
+    @inline(__always) public static func columnArgmax(_ n: Int, _ p: UnsafePointer<Float>, _ step: Int) -> SIMD8<Int> {
+        argmaxColumns(n, p, step)
+    }
+    @inline(__always) public static func widen(_ v: SIMD8<Float>) -> SIMD8<Double> { snake_widen_f32x8(v) }
+    @inline(__always) public static func narrow(_ v: SIMD8<Double>) -> SIMD8<Float> { snake_narrow_f64x8(v) }
 }
 
 // MARK: - Ordering floats as integers
