@@ -127,6 +127,25 @@ func sumOfIntProducts<T: SnakeInt>(_ n: Int, _ a: UnsafePointer<T>, _ as: Int, _
     return acc
 }
 
+/// reduceRows' `columns` for integer sum_sq and dot (Support/Drivers.swift,
+/// "Columns"): 8 adjacent rows a step, wrapping int64 lanes (exact: the
+/// bits of any order).
+@inline(__always)
+func sumIntColumns<T: SnakeInt>(
+    _ first: Int, _ count: Int, _ n: Int, _ a: UnsafePointer<T>, _ aRow: Int, _ as: Int,
+    _ b: UnsafePointer<T>, _ bRow: Int, _ bs: Int, _ out: UnsafeMutablePointer<Int64>, _ outRow: Int
+) -> Int {
+    guard sumsTakeColumns(aRow, `as`, bRow, bs, T.self) else { return 0 }
+    let regroup = !spansOverlap(a, aRow, `as`, MemoryLayout<T>.size, out, outRow, 0, 8, rows: first &+ count, n: n)
+        && !spansOverlap(b, bRow, bs, MemoryLayout<T>.size, out, outRow, 0, 8, rows: first &+ count, n: n)
+    return columnGroups(first, count, regroup: regroup) { r in
+        let ar = a.advanced(bytes: r &* aRow), br = b.advanced(bytes: r &* bRow)
+        var acc = SIMD8<UInt64>()
+        for i in 0..<n { acc &+= T.wide8(ar.advanced(bytes: i &* `as`), 0) &* T.wide8(br.advanced(bytes: i &* bs), 0) }
+        for j in 0..<columnLanes { out.advanced(bytes: (r &+ j) &* outRow).pointee = Int64(bitPattern: acc[j]) }
+    }
+}
+
 @inline(__always)
 func sumSqInt<T: SnakeInt>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
@@ -138,7 +157,9 @@ func sumSqInt<T: SnakeInt>(
             let p = x.advanced(bytes: r &* xRow &+ s &* xs)
             return sumOfIntProducts(c, p, xs, p, xs)
         },
-        merge: { $0 &+ $1 }, finish: { $0 })
+        merge: { $0 &+ $1 }, finish: { $0 },
+        grouped: sumsTakeColumns(xRow, xs, xRow, xs, T.self) ? MemoryLayout<T>.size : 0,
+        columns: { first, count in sumIntColumns(first, count, n, x, xRow, xs, x, xRow, xs, out, outRow) })
 }
 
 @inline(__always)
@@ -153,7 +174,9 @@ func dotInt<T: SnakeInt>(
             sumOfIntProducts(c, a.advanced(bytes: r &* aRow &+ s &* `as`), `as`,
                              b.advanced(bytes: r &* bRow &+ s &* bs), bs)
         },
-        merge: { $0 &+ $1 }, finish: { $0 })
+        merge: { $0 &+ $1 }, finish: { $0 },
+        grouped: sumsTakeColumns(aRow, `as`, bRow, bs, T.self) ? MemoryLayout<T>.size : 0,
+        columns: { first, count in sumIntColumns(first, count, n, a, aRow, `as`, b, bRow, bs, out, outRow) })
 }
 
 // MARK: - argmax: first maximum
@@ -192,7 +215,26 @@ func argmaxIntRows<T: SnakeInt>(
         rows: rows, n: n, grain: grain, out: out, outRow: outRow,
         chunk: { r, s, c in argmaxInt(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs, origin: s) },
         merge: { l, r in r.value > l.value ? r : l },  // ties: the earlier chunk
-        finish: { $0.index })
+        finish: { $0.index },
+        grouped: areColumns(xRow, xs, T.self) ? MemoryLayout<T>.size : 0,
+        columns: { first, count in
+            // 8 adjacent rows a step (Support/Drivers.swift, "Columns"): the
+            // values widened to int64 (order kept), a lane's answer moved
+            // only by a strictly greater value: the first maximum.
+            guard areColumns(xRow, xs, T.self) else { return 0 }
+            let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, 0, 8, rows: first &+ count, n: n)
+            return columnGroups(first, count, regroup: regroup) { r in
+                let xr = x.advanced(bytes: r &* xRow)
+                var best = SIMD8<Int64>(truncatingIfNeeded: T.wide8(xr, 0)), at = SIMD8<Int64>()
+                for i in 1..<max(n, 1) {
+                    let v = SIMD8<Int64>(truncatingIfNeeded: T.wide8(xr.advanced(bytes: i &* xs), 0))
+                    let up = v .> best
+                    best = select(up, v, best)
+                    at = select(up, SIMD8(repeating: Int64(i)), at)
+                }
+                for j in 0..<columnLanes { out.advanced(bytes: (r &+ j) &* outRow).pointee = Int(at[j]) }
+            }
+        })
 }
 
 // MARK: - cumsum, rolling_sum (int64, wrapping: exact modulo 2^64)
@@ -332,6 +374,20 @@ func cumsumInt<T: SnakeInt>(
         scan: { r, s, c, from in
             scanInt(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs,
                     out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming)
+        },
+        grouped: areColumns(xRow, xs, T.self) && isUnit(outRow, Int64.self) ? MemoryLayout<T>.size : 0,
+        columns: { first, count in
+            // 8 adjacent rows a step (Support/Drivers.swift, "Columns").
+            guard areColumns(xRow, xs, T.self) && isUnit(outRow, Int64.self) else { return 0 }
+            let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, 8, rows: first &+ count, n: n)
+            return columnGroups(first, count, regroup: regroup) { r in
+                let xr = x.advanced(bytes: r &* xRow), or = UnsafeMutableRawPointer(out.advanced(bytes: r &* outRow))
+                var acc = SIMD8<UInt64>()
+                for i in 0..<n {
+                    acc &+= T.wide8(xr.advanced(bytes: i &* xs), 0)
+                    or.storeBytes(of: acc, toByteOffset: i &* os, as: SIMD8<UInt64>.self)
+                }
+            }
         })
 }
 

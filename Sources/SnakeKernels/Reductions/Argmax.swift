@@ -73,12 +73,16 @@ func argmaxRange<T: SnakeFloat>(
 /// Drivers.swift, "Columns"), each lane comparing the strided path's order
 /// keys (SnakeFloat.columnArgmax).
 @inline(__always)
+func argmaxTakesColumns<T>(_ n: Int, _ xRow: Int, _ xStep: Int, _: T.Type) -> Bool {
+    areColumns(xRow, xStep, T.self) && n <= Int32.max  // float32 lanes count in Int32
+}
+
+@inline(__always)
 func argmaxColumns<T: SnakeFloat>(
     _ first: Int, _ count: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xStep: Int,
     _ out: UnsafeMutablePointer<Int>, _ outRow: Int
 ) -> Int {
-    // Float32 lanes count in Int32.
-    guard areColumns(xRow, xStep, T.self) && n <= Int32.max else { return 0 }
+    guard argmaxTakesColumns(n, xRow, xStep, T.self) else { return 0 }
     let regroup = !spansOverlap(x, xRow, xStep, MemoryLayout<T>.size, out, outRow, 0, MemoryLayout<Int>.size,
                                 rows: first &+ count, n: n)
     return columnGroups(first, count, regroup: regroup) { r in
@@ -99,6 +103,7 @@ func argmax<T: SnakeFloat>(
             argmaxRange(count, x.advanced(bytes: r &* xRow &+ start &* xStep), xStep, origin: start)
         },
         merge: argmaxMerge, finish: { $0.index },
+        grouped: argmaxTakesColumns(n, xRow, xStep, T.self) ? MemoryLayout<T>.size : 0,
         columns: { first, count in argmaxColumns(first, count, n, x, xRow, xStep, out, outRow) })
     // The contiguous scan compares floats, which may raise "invalid" on a
     // NaN (LLVM selects with maxpd); np.argmax raises nothing.

@@ -183,6 +183,11 @@ func columnSumsOfProducts16<T: SnakeFloat>(
     return ((s0 + s1) + (s2 + s3), (t0 + t1) + (t2 + t3))
 }
 
+@inline(__always)
+func sumsTakeColumns<T>(_ aRow: Int, _ aStep: Int, _ bRow: Int, _ bStep: Int, _: T.Type) -> Bool {
+    areColumns(aRow, aStep, T.self) && areColumns(bRow, bStep, T.self)
+}
+
 /// reduceRows' `columns` for sum_sq and dot: rows first..<first + count,
 /// 16 and then 8 at a time, when they are adjacent (in a and b alike).
 @inline(__always)
@@ -192,7 +197,7 @@ func sumColumns<T: SnakeFloat>(
     _ b: UnsafePointer<T>, _ bRow: Int, _ bStep: Int,
     _ out: UnsafeMutablePointer<T>, _ outRow: Int
 ) -> Int {
-    guard areColumns(aRow, aStep, T.self) && areColumns(bRow, bStep, T.self) else { return 0 }
+    guard sumsTakeColumns(aRow, aStep, bRow, bStep, T.self) else { return 0 }
     @inline(__always) func put(_ s: SIMD8<Double>, _ r: Int) {
         for j in 0..<columnLanes { out.advanced(bytes: (r &+ j) &* outRow).pointee = T(s[j]) }
     }
@@ -224,6 +229,7 @@ func sumSq<T: SnakeFloat>(
             return sumOfProducts(count, p, xStep, p, xStep)
         },
         merge: +, finish: { T($0) },
+        grouped: sumsTakeColumns(xRow, xStep, xRow, xStep, T.self) ? MemoryLayout<T>.size : 0,
         columns: { first, count in sumColumns(first, count, n, x, xRow, xStep, x, xRow, xStep, out, outRow) })
 }
 
@@ -256,6 +262,7 @@ func dot<T: SnakeFloat>(
                           b.advanced(bytes: r &* bRow &+ start &* bStep), bStep)
         },
         merge: +, finish: { T($0) },
+        grouped: sumsTakeColumns(aRow, aStep, bRow, bStep, T.self) ? MemoryLayout<T>.size : 0,
         columns: { first, count in sumColumns(first, count, n, a, aRow, aStep, b, bRow, bStep, out, outRow) })
 }
 

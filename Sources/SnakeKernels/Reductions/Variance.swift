@@ -211,6 +211,7 @@ func variance<T: SnakeFloat>(
         // max(count, 1): the compiler may compute both arms of the select,
         // and 0 / 0 would raise a spurious "invalid" for an empty row.
         finish: { $0.count == 0 ? T.nan : T($0.m2 / max($0.count, 1)) },
+        grouped: n > 0 && areColumns(xRow, xStep, T.self) ? MemoryLayout<T>.size : 0,
         columns: { first, count in
             guard n > 0 && areColumns(xRow, xStep, T.self) else { return 0 }
             let regroup = !spansOverlap(x, xRow, xStep, MemoryLayout<T>.size, out, outRow, 0, MemoryLayout<T>.size,

@@ -295,6 +295,7 @@ func cumsum<T: SnakeFloat>(
                  out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming,
                  chunk: c < n)
         },
+        grouped: areColumns(xRow, xs, T.self) && isUnit(outRow, T.self) ? MemoryLayout<T>.size : 0,
         columns: { first, count in
             // 8 adjacent rows a step (Support/Drivers.swift, "Columns"),
             // each lane the strided loop's chain from -0.0: the same bits.

@@ -319,6 +319,7 @@ func normalize<T: SnakeFloat>(
                 divideRange(c, xr.advanced(bytes: s &* xs), xs, or.advanced(bytes: s &* os), os, d, streaming: streaming)
             }
         },
+        grouped: areColumns(xRow, xs, T.self) && isUnit(outRow, T.self) ? MemoryLayout<T>.size : 0,
         columns: { first, count in normalizeColumns(first, count, n, x, xRow, xs, out, outRow, os, row: row) })
 }
 
