@@ -743,9 +743,11 @@ def test_adjacent_rows_give_the_strided_bits(dtype, restore_threads):
     view = np.uint64 if dtype == np.float64 else np.uint32
     snake.set_num_threads(2)
     fi = np.finfo(dtype)
-    for n in (1, 2, 5, 8, 9, 33, 2047, 2049, 4100):
-        for m in (7, 8, 9, 16, 17, 24, 35):
-            x = (rng.standard_normal((n, m)) * 10).astype(dtype)
+    # (4100, 67): two threads' blocks for float32 too (rows x itemsize >= 256).
+    shapes = [(n, m) for n in (1, 2, 5, 8, 9, 33, 2047, 2049, 4100) for m in (7, 8, 9, 16, 17, 24, 35)]
+    for (n, m), special in [(s, sp) for s in shapes + [(4100, 67)] for sp in (False, True)]:
+        x = (rng.standard_normal((n, m)) * 10).astype(dtype)
+        if special:  # else every group of normalize takes the vector division
             x[rng.integers(n), rng.integers(m)] = np.nan
             x[rng.integers(n), rng.integers(m)] = np.inf
             x[rng.integers(n), rng.integers(m)] = -0.0
@@ -753,28 +755,30 @@ def test_adjacent_rows_give_the_strided_bits(dtype, restore_threads):
             with np.errstate(all="ignore"):  # overflow to inf is fine
                 x[:, -1] *= fi.max / 40
                 x[:, 0] *= fi.smallest_normal
-            y = x[::-1]  # a second operand for dot, rows walked backwards
-            cases = {}
-            for name in ("sum_sq", "variance", "argmax", "normalize", "cumsum"):
-                for f in (getattr(snake, name), getattr(snake, name + "_mt")):
+        y = x[::-1]  # a second operand for dot, rows walked backwards
+        cases = {}
+        for name in ("sum_sq", "dot", "variance", "argmax", "normalize", "cumsum"):
+            for f in (getattr(snake, name), getattr(snake, name + "_mt")):
+                if name == "dot":
+                    cases[f.__name__] = (lambda f: (lambda a, **o: f(a, y, axis=0, **o), f))(f)
+                else:
                     cases[f.__name__] = (lambda f: (lambda a, **o: f(a, axis=0, **o), lambda c: f(c)))(f)
-            cases["dot"] = (lambda a, **o: snake.dot(a, y, axis=0, **o), lambda c, j=None: None)
-            with np.errstate(all="ignore"):
-                for name, (whole, one) in cases.items():
-                    got = whole(x)
-                    if name == "dot":
-                        want = np.array([snake.dot(x[:, j], y[:, j]) for j in range(m)])
-                    else:
-                        want = np.stack([one(x[:, j]) for j in range(m)], axis=-1)
-                    if got.dtype == dtype:  # bits, but any NaN for a NaN: see the docstring
-                        bits_of = lambda a: np.where(np.isnan(a), np.nan, a).astype(dtype).view(view)
-                    else:
-                        bits_of = np.asarray
-                    assert np.array_equal(bits_of(got), bits_of(want)), (name, n, m)
-                    if name.startswith(("normalize", "cumsum")):  # in place: no regrouping
-                        z = x.copy()
-                        whole(z, out=z)
-                        assert np.array_equal(bits_of(z), bits_of(want)), (name, n, m, "in place")
+        with np.errstate(all="ignore"):
+            for name, (whole, one) in cases.items():
+                got = whole(x)
+                if name.startswith("dot"):
+                    want = np.array([one(x[:, j], y[:, j]) for j in range(m)])
+                else:
+                    want = np.stack([one(x[:, j]) for j in range(m)], axis=-1)
+                if got.dtype == dtype:  # bits, but any NaN for a NaN: see the docstring
+                    bits_of = lambda a: np.where(np.isnan(a), np.nan, a).astype(dtype).view(view)
+                else:
+                    bits_of = np.asarray
+                assert np.array_equal(bits_of(got), bits_of(want)), (name, n, m)
+                if name.startswith(("normalize", "cumsum")):  # in place: no regrouping
+                    z = x.copy()
+                    whole(z, out=z)
+                    assert np.array_equal(bits_of(z), bits_of(want)), (name, n, m, "in place")
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
@@ -785,24 +789,44 @@ def test_adjacent_integer_rows_match_numpy(dtype, restore_threads):
     rng = np.random.default_rng(13)
     info = np.iinfo(dtype)
     snake.set_num_threads(2)
-    for n in (1, 2, 3, 8, 9, 100, 2049):
-        for m in (7, 8, 9, 16, 17, 35):
-            x = rng.integers(info.min, info.max, (n, m), endpoint=True, dtype=dtype)
-            x[:, 1] = info.max  # a tie in every row of a column: the first wins
-            y = x[::-1]
-            wide = x.astype(np.int64)
-            with np.errstate(over="ignore"):
-                wants = {"sum_sq": (wide * wide).sum(axis=0), "dot": (wide * y.astype(np.int64)).sum(axis=0),
-                         "argmax": np.argmax(x, axis=0), "cumsum": np.cumsum(x, axis=0, dtype=np.int64)}
-            for name, want in wants.items():
-                for f in (getattr(snake, name), getattr(snake, name + "_mt")):
-                    if name == "dot":
-                        got, alone = f(x, y, axis=0), [f(x[:, j], y[:, j]) for j in range(m)]
-                    else:
-                        got, alone = f(x, axis=0), [f(x[:, j]) for j in range(m)]
-                    assert np.array_equal(got, want), (f.__name__, n, m)
-                    assert np.array_equal(got, np.stack(alone, axis=-1)), (f.__name__, n, m, "alone")
-                    if name == "cumsum" and dtype == np.int64:  # in place
-                        z = x.copy()
-                        f(z, axis=0, out=z)
-                        assert np.array_equal(z, want), (f.__name__, n, m, "in place")
+    # (2049, 260): two threads' blocks for every type (rows x itemsize >= 256).
+    for n, m in [(n, m) for n in (1, 2, 3, 8, 9, 100, 2049) for m in (7, 8, 9, 16, 17, 35)] + [(2049, 260)]:
+        x = rng.integers(info.min, info.max, (n, m), endpoint=True, dtype=dtype)
+        x[:, 1] = info.max  # a tie in every row of a column: the first wins
+        y = x[::-1]
+        wide = x.astype(np.int64)
+        with np.errstate(over="ignore"):
+            wants = {"sum_sq": (wide * wide).sum(axis=0), "dot": (wide * y.astype(np.int64)).sum(axis=0),
+                     "argmax": np.argmax(x, axis=0), "cumsum": np.cumsum(x, axis=0, dtype=np.int64)}
+        for name, want in wants.items():
+            for f in (getattr(snake, name), getattr(snake, name + "_mt")):
+                if name == "dot":
+                    got, alone = f(x, y, axis=0), [f(x[:, j], y[:, j]) for j in range(m)]
+                else:
+                    got, alone = f(x, axis=0), [f(x[:, j]) for j in range(m)]
+                assert np.array_equal(got, want), (f.__name__, n, m)
+                assert np.array_equal(got, np.stack(alone, axis=-1)), (f.__name__, n, m, "alone")
+                if name == "cumsum" and dtype == np.int64:  # in place
+                    z = x.copy()
+                    f(z, axis=0, out=z)
+                    assert np.array_equal(z, want), (f.__name__, n, m, "in place")
+
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_adjacent_rows_with_nan_raise_no_warning(dtype):
+    """A NaN in a column reaches the column path's sums, norms and
+    compares: as on rows, no floating-point warning comes of it."""
+    x = np.arange(40 * 19, dtype=dtype).reshape(40, 19) - 300
+    x[5, 3] = np.nan
+    x[7, 12] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name in ("sum_sq", "variance", "argmax", "normalize", "cumsum"):
+            for f in (getattr(snake, name), getattr(snake, name + "_mt")):
+                got = f(x, axis=0)
+                if name == "argmax":
+                    assert got[3] == 5 and got[12] == 7, f.__name__  # the first NaN
+                else:
+                    assert np.isnan(got[..., 3]).any() and not np.isnan(got[..., 4]).any(), f.__name__
+        snake.dot(x, x, axis=0)

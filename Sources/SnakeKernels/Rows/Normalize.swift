@@ -89,22 +89,27 @@ struct VectorDivisor {
     }
 
     /// A divisor per lane: the column path's 8 rows (normalizeColumns). The
-    /// reciprocal is used only if every lane's norm is in its range.
+    /// reciprocal is used only if every lane's norm is in its range; the
+    /// range is tested first, on the bits, so that a NaN norm (a NaN in its
+    /// row) meets no float operation here that could raise "invalid".
     @inline(__always) init(lanes d: SIMD8<Double>) {
         self.d = d
         negD = -d
         var inRange = reciprocalDivision
-        var y = SIMD8<Double>(), yLo = y, tiny = SIMD8<Int64>()
         for k in 0..<8 {
             inRange = inRange && (Double(0x1p-1000).bitPattern...Double(0x1p1000).bitPattern).contains(d[k].bitPattern)
+        }
+        reciprocal = inRange
+        guard inRange else { y = .zero; yLo = .zero; tinyBits = .zero; return }
+        var y = SIMD8<Double>(), yLo = y, tiny = SIMD8<Int64>()
+        for k in 0..<8 {
             y[k] = 1 / d[k]
             yLo[k] = (1 as Double).addingProduct(-d[k], y[k]) * y[k]
             tiny[k] = Int64((d[k] * 0x1p-1000 > 0x1p-960 ? d[k] * 0x1p-1000 : 0x1p-960).bitPattern) &- 1
         }
-        reciprocal = inRange
-        self.y = inRange ? y : .zero
-        self.yLo = inRange ? yLo : .zero
-        tinyBits = inRange ? tiny : .zero
+        self.y = y
+        self.yLo = yLo
+        tinyBits = tiny
     }
 
     /// |x|'s bits - 1, as a key below `tinyBits` exactly where 0 < |x| <
@@ -254,8 +259,10 @@ func divideRange<T: SnakeFloat>(
 /// rows' Σx² as sum_sq's columns (the strided path's bits), then, when
 /// every lane's divisor is a plain norm, the division 8 lanes a step with
 /// the strided path's formula per type: x / ‖x‖ (float64), x·(1/‖x‖) in
-/// Float64 rounded to float32. A group with a zero, rescaled or NaN-free
-/// but out-of-range norm runs its rows one by one (`row`).
+/// Float64 rounded to float32. A group with an all-zero row (copied) or
+/// a row divided in two steps (by its largest magnitude, then by the
+/// rescaled row's norm) runs its rows one by one (`row`); a NaN or inf
+/// norm divides here as the strided path does.
 @inline(__always)
 func normalizeColumns<T: SnakeFloat>(
     _ first: Int, _ count: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
