@@ -781,6 +781,50 @@ def test_adjacent_rows_give_the_strided_bits(dtype, restore_threads):
                     assert np.array_equal(bits_of(z), bits_of(want)), (name, n, m, "in place")
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
+    """Adjacent rows that are long (8192 steps or more) over at least 512
+    bytes a step, or past 16 MiB, are swept: one step of up to 128 groups
+    at a time, the accumulators in a scratch (Support/Drivers.swift,
+    "ColumnSweep"). sum_sq, dot and normalize must still give each row's
+    bits passed alone: lengths around the four accumulators (n % 4 = 0, 1,
+    3), a last group overlapping the one before it, more than 128 groups
+    (two sweeps), special values, a zero row and rescaled rows (normalize
+    runs those rows one by one), in place, and `_mt` on 2 threads. A NaN
+    counts as equal to any NaN (see the test above)."""
+    rng = np.random.default_rng(14)
+    view = np.uint64 if dtype == np.float64 else np.uint32
+    bits_of = lambda a: np.where(np.isnan(a), np.nan, a).astype(dtype).view(view)
+    snake.set_num_threads(2)
+    fi = np.finfo(dtype)
+    wide = 67 if dtype == np.float64 else 131  # the fewest rows swept at 8192 steps
+    for (n, m), special in [((8192, wide), False), ((8193, wide + 4), True), ((8195, 1030), True)]:
+        x = (rng.standard_normal((n, m)) * 10).astype(dtype)
+        if special:
+            x[rng.integers(n), rng.integers(m)] = np.nan
+            x[rng.integers(n), rng.integers(m)] = np.inf
+            x[rng.integers(n), rng.integers(m)] = -0.0
+            x[:, m // 2] = 0.0
+            with np.errstate(all="ignore"):
+                x[:, -1] *= fi.max / 40
+                x[:, 0] *= fi.smallest_normal
+        y = x[::-1]
+        with np.errstate(all="ignore"):
+            for name in ("sum_sq", "dot", "normalize"):
+                for f in (getattr(snake, name), getattr(snake, name + "_mt")):
+                    if name == "dot":
+                        got = f(x, y, axis=0)
+                        want = np.array([f(x[:, j], y[:, j]) for j in range(m)])
+                    else:
+                        got = f(x, axis=0)
+                        want = np.stack([f(x[:, j]) for j in range(m)], axis=-1)
+                    assert np.array_equal(bits_of(got), bits_of(want)), (f.__name__, n, m)
+                    if name == "normalize":  # in place: no regrouping
+                        z = x.copy()
+                        f(z, axis=0, out=z)
+                        assert np.array_equal(bits_of(z), bits_of(want)), (f.__name__, n, m, "in place")
+
+
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
 def test_adjacent_integer_rows_match_numpy(dtype, restore_threads):
     """The integer column path (sum_sq, dot, argmax, cumsum along axis 0):

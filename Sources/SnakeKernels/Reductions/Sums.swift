@@ -183,6 +183,40 @@ func columnSumsOfProducts16<T: SnakeFloat>(
     return ((s0 + s1) + (s2 + s3), (t0 + t1) + (t2 + t3))
 }
 
+/// columnSumsOfProducts for a sweep's groups (Support/Drivers.swift,
+/// "ColumnSweep"): one step of every group at a time, step i added to each
+/// group's accumulator i % 4 (to the first past the last whole four
+/// steps), in order, as the strided path adds it: the same bits. The
+/// accumulators live in `scratch` (sweepScratchBytes), those of one i % 4
+/// together. a and b point at the call's row 0; `result(k, sums)` takes
+/// group k's 8 sums.
+@inline(__always)
+func sweptSumsOfProducts<T: SnakeFloat>(
+    _ s: ColumnSweep, _ n: Int, _ a: UnsafePointer<T>, _ aStep: Int, _ b: UnsafePointer<T>, _ bStep: Int,
+    _ scratch: UnsafeMutableRawPointer, _ result: (_ k: Int, _ sums: SIMD8<Double>) -> Void
+) {
+    let groups = s.groups, slab = groups &* 64
+    scratch.initializeMemory(as: UInt8.self, repeating: 0, count: 4 &* slab)
+    @inline(__always) func load(_ p: UnsafeMutableRawPointer) -> SIMD8<Double> {
+        p.loadUnaligned(as: SIMD8<Double>.self)
+    }
+    let whole = n & ~3
+    for i in 0..<n {
+        var slot = scratch + (i < whole ? (i & 3) &* slab : 0)
+        let pa = UnsafeRawPointer(a).advanced(by: i &* aStep), pb = UnsafeRawPointer(b).advanced(by: i &* bStep)
+        for k in 0..<groups {
+            let r = s.row(k) &* MemoryLayout<T>.stride
+            let p = T.widen(pa.loadUnaligned(fromByteOffset: r, as: SIMD8<T>.self) * pb.loadUnaligned(fromByteOffset: r, as: SIMD8<T>.self))
+            slot.storeBytes(of: load(slot) + p, as: SIMD8<Double>.self)
+            slot += 64
+        }
+    }
+    for k in 0..<groups {
+        let slot = scratch + k &* 64
+        result(k, (load(slot) + load(slot + slab)) + (load(slot + 2 &* slab) + load(slot + 3 &* slab)))
+    }
+}
+
 @inline(__always)
 func sumsTakeColumns<T>(_ aRow: Int, _ aStep: Int, _ bRow: Int, _ bStep: Int, _: T.Type) -> Bool {
     areColumns(aRow, aStep, T.self) && areColumns(bRow, bStep, T.self)
@@ -201,6 +235,15 @@ func sumColumns<T: SnakeFloat>(
     @inline(__always) func put(_ s: SIMD8<Double>, _ r: Int) {
         for j in 0..<columnLanes { out.advanced(bytes: (r &+ j) &* outRow).pointee = T(s[j]) }
     }
+    let regroup = !spansOverlap(a, aRow, aStep, MemoryLayout<T>.size, out, outRow, 0, MemoryLayout<T>.size, rows: first &+ count, n: n)
+        && !spansOverlap(b, bRow, bStep, MemoryLayout<T>.size, out, outRow, 0, MemoryLayout<T>.size, rows: first &+ count, n: n)
+    if sweepsColumns(count, n, bytes: n &* (abs(aStep) &+ (a == b ? 0 : abs(bStep))), elementSize: MemoryLayout<T>.size) {
+        return withUnsafeTemporaryAllocation(byteCount: sweepScratchBytes, alignment: 16) { scratch in
+            columnSweeps(first, count, regroup: regroup) { s in
+                sweptSumsOfProducts(s, n, a, aStep, b, bStep, scratch.baseAddress!) { k, sums in put(sums, s.row(k)) }
+            }
+        }
+    }
     var r = first
     while first &+ count &- r >= 2 &* columnLanes {
         let (s, t) = columnSumsOfProducts16(n, a.advanced(bytes: r &* aRow), aStep, b.advanced(bytes: r &* bRow), bStep)
@@ -208,8 +251,6 @@ func sumColumns<T: SnakeFloat>(
         put(t, r &+ columnLanes)
         r &+= 2 &* columnLanes
     }
-    let regroup = !spansOverlap(a, aRow, aStep, MemoryLayout<T>.size, out, outRow, 0, MemoryLayout<T>.size, rows: first &+ count, n: n)
-        && !spansOverlap(b, bRow, bStep, MemoryLayout<T>.size, out, outRow, 0, MemoryLayout<T>.size, rows: first &+ count, n: n)
     return columnGroups(first, count, from: r, regroup: regroup) { g in
         put(columnSumsOfProducts(n, a.advanced(bytes: g &* aRow), aStep, b.advanced(bytes: g &* bRow), bStep), g)
     }

@@ -112,6 +112,14 @@ struct VectorDivisor {
         tinyBits = tiny
     }
 
+    /// Holds float32's reciprocals in d (sweptNormalizeColumns); divides nothing.
+    @inline(__always) init(reciprocals: SIMD8<Double>) {
+        d = reciprocals
+        negD = .zero
+        reciprocal = false
+        y = .zero; yLo = .zero; tinyBits = .zero
+    }
+
     /// |x|'s bits - 1, as a key below `tinyBits` exactly where 0 < |x| <
     /// tiny. In the integer domain (no float compare), and with no mask
     /// operations (`.&`, `.!` on masks, and `.==` on UInt64 lanes, ran lane
@@ -271,6 +279,9 @@ func normalizeColumns<T: SnakeFloat>(
     guard areColumns(xRow, xs, T.self) && isUnit(outRow, T.self) else { return 0 }
     let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
                                 rows: first &+ count, n: n)
+    if sweepsColumns(count, n, bytes: n &* abs(xs), elementSize: MemoryLayout<T>.size) {
+        return sweptNormalizeColumns(first, count, n, x, xs, out, os, regroup: regroup, row: row)
+    }
     return columnGroups(first, count, regroup: regroup) { r in
         let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
         let ss = columnSumsOfProducts(n, xr, xs, xr, xs)
@@ -289,6 +300,52 @@ func normalizeColumns<T: SnakeFloat>(
         } else {
             let reciprocals = 1 / norms
             for i in 0..<n { columnStore(T.narrow(T.widen(columnLoad(xr, i, xs)) * reciprocals), or, i, os) }
+        }
+    }
+}
+
+/// normalizeColumns over sweeps (Support/Drivers.swift, "ColumnSweep"):
+/// every group's Σx² (sweptSumsOfProducts), then the division, one step
+/// of every group at a time; a group whose divisors are not all plain
+/// norms runs its rows one by one (`row`), as in normalizeColumns. Each
+/// lane computes what normalizeColumns' lane computes: the same bits.
+@inline(__always)
+func sweptNormalizeColumns<T: SnakeFloat>(
+    _ first: Int, _ count: Int, _ n: Int, _ x: UnsafePointer<T>, _ xs: Int,
+    _ out: UnsafeMutablePointer<T>, _ os: Int, regroup: Bool, row: (Int) -> Void
+) -> Int {
+    withUnsafeTemporaryAllocation(byteCount: sweepScratchBytes, alignment: 16) { scratch in
+        withUnsafeTemporaryAllocation(of: VectorDivisor.self, capacity: sweepGroups) { divisors in
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: sweepGroups) { plain in
+                let dv = divisors.baseAddress!, ok = plain.baseAddress!
+                return columnSweeps(first, count, regroup: regroup) { s in
+                    sweptSumsOfProducts(s, n, x, xs, x, xs, scratch.baseAddress!) { k, ss in
+                        let r = s.row(k)
+                        var norms = SIMD8<Double>()
+                        var whole = true
+                        for j in 0..<columnLanes {
+                            guard let d = normDivisor(ss[j], n, x + (r &+ j), xs), d.second == 1 else { whole = false; break }
+                            norms[j] = d.first
+                        }
+                        (ok + k).initialize(to: whole)
+                        // float32 keeps its reciprocals in the divisor's d.
+                        (dv + k).initialize(to: T.self == Double.self ? VectorDivisor(lanes: whole ? norms : SIMD8(repeating: 1))
+                                                                      : VectorDivisor(reciprocals: whole ? 1 / norms : .zero))
+                        if !whole { for j in 0..<columnLanes { row(r &+ j) } }
+                    }
+                    for i in 0..<n {
+                        let px = UnsafeRawPointer(x).advanced(by: i &* xs), po = UnsafeMutableRawPointer(out).advanced(by: i &* os)
+                        for k in 0..<s.groups where ok[k] {
+                            let r = s.row(k) &* MemoryLayout<T>.stride
+                            let v = T.widen(px.loadUnaligned(fromByteOffset: r, as: SIMD8<T>.self))
+                            let q = T.self == Double.self ? dv[k].quotient(v) : v * dv[k].d
+                            po.storeBytes(of: T.narrow(q), toByteOffset: r, as: SIMD8<T>.self)
+                        }
+                    }
+                    _ = dv.deinitialize(count: s.groups)
+                    _ = ok.deinitialize(count: s.groups)
+                }
+            }
         }
     }
 }

@@ -130,6 +130,67 @@ func columnGroups(_ first: Int, _ count: Int, from start: Int? = nil, regroup: B
     return r &- first
 }
 
+/// Groups of adjacent rows walked together, one step of all of them at a
+/// time (a "sweep"), each group's accumulators in a scratch: the bytes of
+/// a step are read in memory order, as NumPy's own axis-0 loops read them.
+/// A group walked alone (columnGroups) reads a line, or half of one, a
+/// step; the next group needs the neighbouring lines, which stay in the
+/// caches only while the array does: past the last-level cache every group
+/// streams the whole array from memory again. Group k of a sweep covers
+/// rows row(k)..<row(k) + 8 of the call.
+struct ColumnSweep {
+    /// Row of the sweep's group 0, and of the call's last group (the
+    /// regroup's, ending at the call's last row, or the last whole group).
+    let first: Int, last: Int
+    let groups: Int
+    @inline(__always) func row(_ k: Int) -> Int { min(first &+ k &* columnLanes, last) }
+}
+
+/// Groups one sweep takes at most (1024 rows): a step of 128 groups is 8
+/// KiB of float64, and 4 accumulators of 64 bytes a group are a 32 KiB
+/// scratch.
+let sweepGroups = 128
+
+/// Bytes of a sweep's scratch: 4 accumulators of 64 bytes for each group.
+let sweepScratchBytes: Int = 4 &* 64 &* sweepGroups
+
+/// Whether `count` adjacent rows of n steps, whose walks read `bytes` in
+/// all (n steps of |step| bytes, summed over the inputs), are swept rather
+/// than walked group by group: two groups or more, and either past the
+/// size at which an array no longer shares the 32 MiB last-level cache
+/// (streamingBytes), or walks of 8192 steps or more (a walk's lines, in
+/// the pairs the hardware fetches, fill the 1 MiB L2 before the next
+/// group needs its neighbours) over at least 512 bytes a step (a sweep's
+/// step costs loop overhead that a few groups do not repay). Elsewhere the
+/// walks' neighbouring lines come from the caches and a walk keeps its
+/// accumulators in registers. Measured along axis 0 (bench/README.md,
+/// "Along axis 0 past the cache"), ns per element walked / swept:
+/// sum_sq float64 (1000, 1000) 0.11 / 0.20, (100 000, 16) 0.10 / 0.30,
+/// (100 000, 100) 1.23 / 0.32; normalize float64 (10 000, 100) 2.0-2.6 /
+/// 0.67-0.72.
+@inline(__always)
+func sweepsColumns(_ count: Int, _ n: Int, bytes: Int, elementSize: Int) -> Bool {
+    count >= 2 &* columnLanes && (bytes >= streamingBytes || (n >= 8192 && count &* elementSize >= 512))
+}
+
+/// Runs `sweep` over the call's rows first..<first + count in sweeps of at
+/// most `sweepGroups` groups; returns how many rows were taken (as
+/// columnGroups: with `regroup`, one more group ends at the last row).
+@inline(__always)
+func columnSweeps(_ first: Int, _ count: Int, regroup: Bool, _ sweep: (ColumnSweep) -> Void) -> Int {
+    guard count >= columnLanes else { return 0 }
+    let whole = count / columnLanes
+    let groups = whole &+ (regroup && count % columnLanes != 0 ? 1 : 0)
+    let last = first &+ (groups > whole ? count &- columnLanes : (whole &- 1) &* columnLanes)
+    var k = 0
+    while k < groups {
+        let g = min(sweepGroups, groups &- k)
+        sweep(ColumnSweep(first: first &+ k &* columnLanes, last: last, groups: g))
+        k &+= g
+    }
+    return groups > whole ? count : whole &* columnLanes
+}
+
 /// Stores a column step's 8 results: element i of 8 adjacent output rows.
 @inline(__always)
 func columnStore<T: SnakeFloat>(_ v: SIMD8<T>, _ p: UnsafeMutablePointer<T>, _ i: Int, _ step: Int) {
