@@ -789,7 +789,7 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
     "ColumnSweep"). sum_sq, dot and normalize must still give each row's
     bits passed alone: lengths around the four accumulators (n % 4 = 0, 1,
     3), a last group overlapping the one before it, more than 128 groups
-    (two sweeps), special values, a zero row and rescaled rows (normalize
+    (two sweeps, the first taking 8 steps of a group at a time), special values, a zero row and rescaled rows (normalize
     runs those rows one by one), in place, and `_mt` on 2 threads. A NaN
     counts as equal to any NaN (see the test above)."""
     rng = np.random.default_rng(14)
@@ -798,7 +798,7 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
     snake.set_num_threads(2)
     fi = np.finfo(dtype)
     wide = 67 if dtype == np.float64 else 131  # the fewest rows swept at 8192 steps
-    for (n, m), special in [((8192, wide), False), ((8193, wide + 4), True), ((8195, 1030), True)]:
+    for (n, m), special in [((8192, wide), False), ((8195, wide + 4), True), ((8197, 1030), True)]:
         x = (rng.standard_normal((n, m)) * 10).astype(dtype)
         if special:
             x[rng.integers(n), rng.integers(m)] = np.nan

@@ -201,7 +201,39 @@ func sweptSumsOfProducts<T: SnakeFloat>(
         p.loadUnaligned(as: SIMD8<Double>.self)
     }
     let whole = n & ~3
-    for i in 0..<n {
+    var i0 = 0
+    // A sweep of sweepBandGroups groups or more: the scratch (groups x 256
+    // bytes) and the step's data no longer fit the 32 KiB L1 together, and
+    // each group takes `sweepBand` steps at a time, its accumulators in
+    // registers (the order of the adds per accumulator is unchanged).
+    if groups >= sweepBandGroups {
+        let bandSteps = sweepBand
+        @inline(__always) func product(_ i: Int, _ r: Int) -> SIMD8<Double> {
+            T.widen(columnLoad(a + r, i, aStep) * columnLoad(b + r, i, bStep))
+        }
+        while whole &- i0 >= bandSteps {
+            var slot = scratch
+            for k in 0..<groups {
+                let r = s.row(k)
+                var s0 = load(slot), s1 = load(slot + slab), s2 = load(slot + 2 &* slab), s3 = load(slot + 3 &* slab)
+                var j = i0
+                while j < i0 &+ bandSteps {
+                    s0 += product(j, r)
+                    s1 += product(j &+ 1, r)
+                    s2 += product(j &+ 2, r)
+                    s3 += product(j &+ 3, r)
+                    j &+= 4
+                }
+                slot.storeBytes(of: s0, as: SIMD8<Double>.self)
+                (slot + slab).storeBytes(of: s1, as: SIMD8<Double>.self)
+                (slot + 2 &* slab).storeBytes(of: s2, as: SIMD8<Double>.self)
+                (slot + 3 &* slab).storeBytes(of: s3, as: SIMD8<Double>.self)
+                slot += 64
+            }
+            i0 &+= bandSteps
+        }
+    }
+    for i in i0..<n {
         var slot = scratch + (i < whole ? (i & 3) &* slab : 0)
         let pa = UnsafeRawPointer(a).advanced(by: i &* aStep), pb = UnsafeRawPointer(b).advanced(by: i &* bStep)
         for k in 0..<groups {

@@ -151,6 +151,20 @@ struct ColumnSweep {
 /// scratch.
 let sweepGroups = 128
 
+/// Groups from which a sweep takes `sweepBand` steps of a group at a time
+/// (sweptSumsOfProducts), and those steps: one step of every group at a
+/// time reads the bytes in memory order, which the prefetchers follow best
+/// (8 or 16 steps at a time along axis 0 of (100 000, 100) float64:
+/// 0.79-1.03 ns/element, one: 0.32-0.39), but rewrites each accumulator every 4
+/// steps. Past 96 groups the scratch (24 KiB) and the step's data no
+/// longer fit the 32 KiB L1 together, and 8 steps at a time measured
+/// faster, most for float32, whose scratch is twice its data: along axis 0
+/// of (20 000, 1000) float32 0.26 against 0.38 ns/element, of (2000,
+/// 10 000) float64 0.43 against 0.88; at 75 groups slower (20 000, 600)
+/// float32 0.36 against 0.28 (bench/README.md).
+let sweepBandGroups = 96
+let sweepBand = 8
+
 /// Bytes of a sweep's scratch: 4 accumulators of 64 bytes for each group.
 let sweepScratchBytes: Int = 4 &* 64 &* sweepGroups
 
