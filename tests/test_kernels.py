@@ -786,7 +786,7 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
     """Adjacent rows that are long (8192 steps or more) over at least 512
     bytes a step, or past 16 MiB, are swept: one step of up to 128 groups
     at a time, the accumulators in a scratch (Support/Drivers.swift,
-    "ColumnSweep"). sum_sq, dot and normalize must still give each row's
+    "ColumnSweep"). sum_sq, dot, normalize and cumsum must still give each row's
     bits passed alone: lengths around the four accumulators (n % 4 = 0, 1,
     3), a last group overlapping the one before it, more than 128 groups
     (two sweeps, the first taking 8 steps of a group at a time), special values, a zero row and rescaled rows (normalize
@@ -810,7 +810,7 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
                 x[:, 0] *= fi.smallest_normal
         y = x[::-1]
         with np.errstate(all="ignore"):
-            for name in ("sum_sq", "dot", "normalize"):
+            for name in ("sum_sq", "dot", "normalize", "cumsum"):
                 for f in (getattr(snake, name), getattr(snake, name + "_mt")):
                     if name == "dot":
                         got = f(x, y, axis=0)
@@ -819,7 +819,7 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
                         got = f(x, axis=0)
                         want = np.stack([f(x[:, j]) for j in range(m)], axis=-1)
                     assert np.array_equal(bits_of(got), bits_of(want)), (f.__name__, n, m)
-                    if name == "normalize":  # in place: no regrouping
+                    if name in ("normalize", "cumsum"):  # in place: no regrouping
                         z = x.copy()
                         f(z, axis=0, out=z)
                         assert np.array_equal(bits_of(z), bits_of(want)), (f.__name__, n, m, "in place")

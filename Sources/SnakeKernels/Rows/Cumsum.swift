@@ -302,6 +302,29 @@ func cumsum<T: SnakeFloat>(
             guard areColumns(xRow, xs, T.self) && isUnit(outRow, T.self) else { return 0 }
             let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
                                         rows: first &+ count, n: n)
+            if sweepsColumns(count, n, bytes: n &* (abs(xs) &+ abs(os)), elementSize: MemoryLayout<T>.size) {
+                // One step of every group at a time ("ColumnSweep"), each
+                // group's running sums in a scratch: the same chains.
+                return withUnsafeTemporaryAllocation(byteCount: sweepScratchBytes, alignment: 16) { scratch in
+                    let sums = scratch.baseAddress!
+                    return columnSweeps(first, count, regroup: regroup) { s in
+                        for k in 0..<s.groups {
+                            sums.storeBytes(of: SIMD8<Double>(repeating: -0.0), toByteOffset: k &* 64, as: SIMD8<Double>.self)
+                        }
+                        for i in 0..<n {
+                            let px = UnsafeRawPointer(x).advanced(by: i &* xs), po = UnsafeMutableRawPointer(out).advanced(by: i &* os)
+                            var slot = sums
+                            for k in 0..<s.groups {
+                                let r = s.row(k) &* MemoryLayout<T>.stride
+                                let acc = slot.loadUnaligned(as: SIMD8<Double>.self) + T.widen(px.loadUnaligned(fromByteOffset: r, as: SIMD8<T>.self))
+                                slot.storeBytes(of: acc, as: SIMD8<Double>.self)
+                                po.storeBytes(of: T.narrow(acc), toByteOffset: r, as: SIMD8<T>.self)
+                                slot += 64
+                            }
+                        }
+                    }
+                }
+            }
             return columnGroups(first, count, regroup: regroup) { r in
                 let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
                 var acc = SIMD8<Double>(repeating: -0.0)
