@@ -789,16 +789,21 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
     "ColumnSweep"). sum_sq, dot, normalize and cumsum must still give each row's
     bits passed alone: lengths around the four accumulators (n % 4 = 0, 1,
     3), a last group overlapping the one before it, more than 128 groups
-    (two sweeps, the first taking 8 steps of a group at a time), special values, a zero row and rescaled rows (normalize
-    runs those rows one by one), in place, and `_mt` on 2 threads. A NaN
+    (two sweeps, the first taking 8 steps of a group at a time; in place,
+    too), special values, a zero row and rescaled rows (normalize runs
+    those rows one by one), and `_mt` on 2 threads, whose blocks of the
+    second shape sweep (the band and a second sweep per thread would need
+    over 2048 rows: the same function, reached single-threaded). A NaN
     counts as equal to any NaN (see the test above)."""
     rng = np.random.default_rng(14)
     view = np.uint64 if dtype == np.float64 else np.uint32
     bits_of = lambda a: np.where(np.isnan(a), np.nan, a).astype(dtype).view(view)
     snake.set_num_threads(2)
     fi = np.finfo(dtype)
-    wide = 67 if dtype == np.float64 else 131  # the fewest rows swept at 8192 steps
-    for (n, m), special in [((8192, wide), False), ((8195, wide + 4), True), ((8197, 1030), True)]:
+    # At 8192 steps from 64 rows (float64) or 128 (float32) on: 512 bytes.
+    wide = 67 if dtype == np.float64 else 131
+    # (8197, 1038): 129 whole groups and a last one overlapping them.
+    for (n, m), special in [((8192, wide), False), ((8195, 2 * wide), True), ((8197, 1038), True)]:
         x = (rng.standard_normal((n, m)) * 10).astype(dtype)
         if special:
             x[rng.integers(n), rng.integers(m)] = np.nan

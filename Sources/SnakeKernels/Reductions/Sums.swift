@@ -184,7 +184,9 @@ func columnSumsOfProducts16<T: SnakeFloat>(
 }
 
 /// columnSumsOfProducts for a sweep's groups (Support/Drivers.swift,
-/// "ColumnSweep"): one step of every group at a time, step i added to each
+/// "ColumnSweep"): one step of every group at a time (from
+/// sweepBandGroups groups on, 8 steps of a group at a time while 8 whole
+/// steps remain), step i added to each
 /// group's accumulator i % 4 (to the first past the last whole four
 /// steps), in order, as the strided path adds it: the same bits. The
 /// accumulators live in `scratch` (sweepScratchBytes), those of one i % 4
@@ -255,7 +257,8 @@ func sumsTakeColumns<T>(_ aRow: Int, _ aStep: Int, _ bRow: Int, _ bStep: Int, _:
 }
 
 /// reduceRows' `columns` for sum_sq and dot: rows first..<first + count,
-/// 16 and then 8 at a time, when they are adjacent (in a and b alike).
+/// when they are adjacent (in a and b alike): swept where sweepsColumns
+/// says so, else walked 16 and then 8 at a time.
 @inline(__always)
 func sumColumns<T: SnakeFloat>(
     _ first: Int, _ count: Int, _ n: Int,

@@ -9,7 +9,9 @@
 //     merge the partials left to right (deterministic for a thread count);
 //     running sums: scanRows' two passes, or blocks dealt out alternately
 //     where the sums are exact and the row memory-bound.
-// Nothing here allocates: partials live in a stack buffer.
+// Nothing here allocates: partials live in a stack buffer (column sweeps'
+// scratch too, up to 32 KiB, plus normalize's divisors; Swift moves a
+// temporary allocation to the heap only where the stack is short).
 
 import SnakeRuntime
 
@@ -131,7 +133,9 @@ func columnGroups(_ first: Int, _ count: Int, from start: Int? = nil, regroup: B
 }
 
 /// Groups of adjacent rows walked together, one step of all of them at a
-/// time (a "sweep"), each group's accumulators in a scratch: the bytes of
+/// time (a "sweep"; 8 steps of a group at a time in sweeps of
+/// `sweepBandGroups` groups or more), each group's accumulators in a
+/// scratch: the bytes of
 /// a step are read in memory order, as NumPy's own axis-0 loops read them.
 /// A group walked alone (columnGroups) reads a line, or half of one, a
 /// step; the next group needs the neighbouring lines, which stay in the
@@ -156,9 +160,10 @@ let sweepGroups = 128
 /// time reads the bytes in memory order, which the prefetchers follow best
 /// (8 or 16 steps at a time along axis 0 of (100 000, 100) float64:
 /// 0.79-1.03 ns/element, one: 0.32-0.39), but rewrites each accumulator every 4
-/// steps. Past 96 groups the scratch (24 KiB) and the step's data no
-/// longer fit the 32 KiB L1 together, and 8 steps at a time measured
-/// faster, most for float32, whose scratch is twice its data: along axis 0
+/// steps. From 96 groups on, the scratch (24 KiB and more) and the step's
+/// data no longer fit the 32 KiB L1 together, and 8 steps at a time
+/// measured faster, most for float32, whose scratch is 8 times a step's
+/// data (float64: 4 times): along axis 0
 /// of (20 000, 1000) float32 0.26 against 0.38 ns/element, of (2000,
 /// 10 000) float64 0.43 against 0.88; at 75 groups slower (20 000, 600)
 /// float32 0.36 against 0.28 (bench/README.md).
@@ -169,7 +174,8 @@ let sweepBand = 8
 let sweepScratchBytes: Int = 4 &* 64 &* sweepGroups
 
 /// Whether `count` adjacent rows of n steps, whose walks read `bytes` in
-/// all (n steps of |step| bytes, summed over the inputs), are swept rather
+/// all (n steps of |step| bytes, summed over the operands the kernel
+/// counts: sum_sq and normalize x, dot a and b, cumsum x and out), are swept rather
 /// than walked group by group: two groups or more, and either past the
 /// size at which an array no longer shares the 32 MiB last-level cache
 /// (streamingBytes), or walks of 8192 steps or more (a walk's lines, in
