@@ -186,9 +186,9 @@ func columnSumsOfProducts16<T: SnakeFloat>(
 /// columnSumsOfProducts for a sweep's groups (Support/Drivers.swift,
 /// "ColumnSweep"): one step of every group at a time (from
 /// sweepBandGroups groups on, 8 steps of a group at a time while 8 whole
-/// steps remain), step i added to each
-/// group's accumulator i % 4 (to the first past the last whole four
-/// steps), in order, as the strided path adds it: the same bits. The
+/// steps remain), step i added to each group's accumulator i % 4 (to the
+/// first past the last whole four steps), in order, as the strided path
+/// adds it: the same bits. The
 /// accumulators live in `scratch` (sweepScratchBytes), those of one i % 4
 /// together. a and b point at the call's row 0; `result(k, sums)` takes
 /// group k's 8 sums.

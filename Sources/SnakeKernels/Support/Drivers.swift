@@ -135,8 +135,8 @@ func columnGroups(_ first: Int, _ count: Int, from start: Int? = nil, regroup: B
 /// Groups of adjacent rows walked together, one step of all of them at a
 /// time (a "sweep"; 8 steps of a group at a time in sweeps of
 /// `sweepBandGroups` groups or more), each group's accumulators in a
-/// scratch: the bytes of
-/// a step are read in memory order, as NumPy's own axis-0 loops read them.
+/// scratch: the bytes of a step are read in memory order, as NumPy's own
+/// axis-0 loops read them.
 /// A group walked alone (columnGroups) reads a line, or half of one, a
 /// step; the next group needs the neighbouring lines, which stay in the
 /// caches only while the array does: past the last-level cache every group
@@ -159,14 +159,14 @@ let sweepGroups = 128
 /// (sweptSumsOfProducts), and those steps: one step of every group at a
 /// time reads the bytes in memory order, which the prefetchers follow best
 /// (8 or 16 steps at a time along axis 0 of (100 000, 100) float64:
-/// 0.79-1.03 ns/element, one: 0.32-0.39), but rewrites each accumulator every 4
-/// steps. From 96 groups on, the scratch (24 KiB and more) and the step's
-/// data no longer fit the 32 KiB L1 together, and 8 steps at a time
+/// 0.79-1.03 ns/element, one: 0.32-0.39), but rewrites each accumulator
+/// every 4 steps. From 96 groups on, the scratch (24 KiB and more) and the
+/// step's data no longer fit the 32 KiB L1 together, and 8 steps at a time
 /// measured faster, most for float32, whose scratch is 8 times a step's
-/// data (float64: 4 times): along axis 0
-/// of (20 000, 1000) float32 0.26 against 0.38 ns/element, of (2000,
-/// 10 000) float64 0.43 against 0.88; at 75 groups slower (20 000, 600)
-/// float32 0.36 against 0.28 (bench/README.md).
+/// data (float64: 4 times): along axis 0 of (20 000, 1000) float32 0.26
+/// against 0.38 ns/element, of (2000, 10 000) float64 0.43 against 0.88;
+/// at 75 groups slower, (20 000, 600) float32 0.36 against 0.28
+/// (bench/README.md).
 let sweepBandGroups = 96
 let sweepBand = 8
 
@@ -175,8 +175,8 @@ let sweepScratchBytes: Int = 4 &* 64 &* sweepGroups
 
 /// Whether `count` adjacent rows of n steps, whose walks read `bytes` in
 /// all (n steps of |step| bytes, summed over the operands the kernel
-/// counts: sum_sq and normalize x, dot a and b, cumsum x and out), are swept rather
-/// than walked group by group: two groups or more, and either past the
+/// counts: sum_sq and normalize x, dot a and b, cumsum x and out), are
+/// swept rather than walked group by group: two groups or more, and either past the
 /// size at which an array no longer shares the 32 MiB last-level cache
 /// (streamingBytes), or walks of 8192 steps or more (a walk's lines, in
 /// the pairs the hardware fetches, fill the 1 MiB L2 before the next
