@@ -793,8 +793,11 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
     too), special values, a zero row and rescaled rows (normalize runs
     those rows one by one), and `_mt` on 2 threads, whose blocks of the
     second shape sweep (the band and a second sweep per thread would need
-    over 2048 rows: the same function, reached single-threaded). A NaN
-    counts as equal to any NaN (see the test above)."""
+    over 2048 rows: the same function, reached single-threaded). normalize
+    sweeps any two groups or more, and its float64 division takes 8 steps
+    of a group at a time from 16 groups on: short rows of 16 groups or more
+    (n % 8 = 1, 3, 5) check that. A NaN counts as equal to any NaN (see the
+    test above)."""
     rng = np.random.default_rng(14)
     view = np.uint64 if dtype == np.float64 else np.uint32
     bits_of = lambda a: np.where(np.isnan(a), np.nan, a).astype(dtype).view(view)
@@ -803,7 +806,9 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
     # At 8192 steps from 64 rows (float64) or 128 (float32) on: 512 bytes.
     wide = 67 if dtype == np.float64 else 131
     # (8197, 1038): 129 whole groups and a last one overlapping them.
-    for (n, m), special in [((8192, wide), False), ((8195, 2 * wide), True), ((8197, 1038), True)]:
+    shapes = [((8192, wide), False), ((8195, 2 * wide), True), ((8197, 1038), True)]
+    shapes += [((n, m), True) for n, m in [(1, 130), (11, 131), (13, 259), (21, 1030)]]
+    for (n, m), special in shapes:
         x = (rng.standard_normal((n, m)) * 10).astype(dtype)
         if special:
             x[rng.integers(n), rng.integers(m)] = np.nan
@@ -817,11 +822,13 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
         with np.errstate(all="ignore"):
             for name in ("sum_sq", "dot", "normalize", "cumsum"):
                 for f in (getattr(snake, name), getattr(snake, name + "_mt")):
+                    # A filled output: an element a sweep skipped keeps the 3.0.
+                    o = np.full(x.shape if name in ("normalize", "cumsum") else m, 3.0, dtype)
                     if name == "dot":
-                        got = f(x, y, axis=0)
+                        got = f(x, y, axis=0, out=o)
                         want = np.array([f(x[:, j], y[:, j]) for j in range(m)])
                     else:
-                        got = f(x, axis=0)
+                        got = f(x, axis=0, out=o)
                         want = np.stack([f(x[:, j]) for j in range(m)], axis=-1)
                     assert np.array_equal(bits_of(got), bits_of(want)), (f.__name__, n, m)
                     if name in ("normalize", "cumsum"):  # in place: no regrouping

@@ -279,7 +279,7 @@ func normalizeColumns<T: SnakeFloat>(
     guard areColumns(xRow, xs, T.self) && isUnit(outRow, T.self) else { return 0 }
     let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
                                 rows: first &+ count, n: n)
-    if sweepsColumns(count, n, bytes: n &* abs(xs), elementSize: MemoryLayout<T>.size) {
+    if count >= 2 &* columnLanes {
         return sweptNormalizeColumns(first, count, n, x, xs, out, os, regroup: regroup, row: row)
     }
     return columnGroups(first, count, regroup: regroup) { r in
@@ -304,9 +304,23 @@ func normalizeColumns<T: SnakeFloat>(
     }
 }
 
+/// Groups from which sweptNormalizeColumns' float64 division takes
+/// `sweepBand` steps of a group at a time: each group's VectorDivisor (5
+/// vectors, 336 bytes) is then loaded once per 8 steps, where one step of
+/// every group at a time reloads it every step (and 128 groups' divisors,
+/// 42 KiB, exceed the 32 KiB L1). Measured along
+/// axis 0 (bench/README.md, "normalize along axis 0 in the caches"),
+/// ns per element one step / 8 steps: (1000, 1000) 1.02-1.09 / 0.47-0.52,
+/// (1000, 200) 0.51-0.57 / 0.41-0.45; at 13 groups one step is faster,
+/// (10 000, 100) 0.70-0.74 / 0.77-1.22, and along (100 000, 100), past
+/// the cache, 0.90 / 1.99. Float32's division (one multiply by a vector
+/// of reciprocals) measured no faster in bands.
+let divisionBandGroups = 16
+
 /// normalizeColumns over sweeps (Support/Drivers.swift, "ColumnSweep"):
 /// every group's Σx² (sweptSumsOfProducts), then the division, one step
-/// of every group at a time; a group whose divisors are not all plain
+/// of every group at a time (float64 from divisionBandGroups groups on: 8
+/// steps of a group at a time); a group whose divisors are not all plain
 /// norms runs its rows one by one (`row`), as in normalizeColumns. Each
 /// lane computes what normalizeColumns' lane computes: the same bits.
 @inline(__always)
@@ -333,13 +347,28 @@ func sweptNormalizeColumns<T: SnakeFloat>(
                                                                       : VectorDivisor(reciprocals: whole ? 1 / norms : .zero))
                         if !whole { for j in 0..<columnLanes { row(r &+ j) } }
                     }
-                    for i in 0..<n {
-                        let px = UnsafeRawPointer(x).advanced(by: i &* xs), po = UnsafeMutableRawPointer(out).advanced(by: i &* os)
-                        for k in 0..<s.groups where ok[k] {
-                            let r = s.row(k) &* MemoryLayout<T>.stride
-                            let v = T.widen(px.loadUnaligned(fromByteOffset: r, as: SIMD8<T>.self))
-                            let q = T.self == Double.self ? dv[k].quotient(v) : v * dv[k].d
-                            po.storeBytes(of: T.narrow(q), toByteOffset: r, as: SIMD8<T>.self)
+                    if T.self == Double.self && s.groups >= divisionBandGroups {
+                        var i0 = 0
+                        while i0 < n {
+                            let steps = min(sweepBand, n &- i0)
+                            for k in 0..<s.groups where ok[k] {
+                                let r = s.row(k) &* MemoryLayout<T>.stride, divisor = dv[k]
+                                for i in i0..<(i0 &+ steps) {
+                                    let v = T.widen(UnsafeRawPointer(x).loadUnaligned(fromByteOffset: i &* xs &+ r, as: SIMD8<T>.self))
+                                    UnsafeMutableRawPointer(out).storeBytes(of: T.narrow(divisor.quotient(v)), toByteOffset: i &* os &+ r, as: SIMD8<T>.self)
+                                }
+                            }
+                            i0 &+= steps
+                        }
+                    } else {
+                        for i in 0..<n {
+                            let px = UnsafeRawPointer(x).advanced(by: i &* xs), po = UnsafeMutableRawPointer(out).advanced(by: i &* os)
+                            for k in 0..<s.groups where ok[k] {
+                                let r = s.row(k) &* MemoryLayout<T>.stride
+                                let v = T.widen(px.loadUnaligned(fromByteOffset: r, as: SIMD8<T>.self))
+                                let q = T.self == Double.self ? dv[k].quotient(v) : v * dv[k].d
+                                po.storeBytes(of: T.narrow(q), toByteOffset: r, as: SIMD8<T>.self)
+                            }
                         }
                     }
                     _ = dv.deinitialize(count: s.groups)
