@@ -808,6 +808,7 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
     # (8197, 1038): 129 whole groups and a last one overlapping them.
     shapes = [((8192, wide), False), ((8195, 2 * wide), True), ((8197, 1038), True)]
     shapes += [((n, m), True) for n, m in [(1, 130), (11, 131), (13, 259), (21, 1030)]]
+    shapes += [((13, 259), False)]  # every group plain: the overlapping last one divides in bands too
     for (n, m), special in shapes:
         x = (rng.standard_normal((n, m)) * 10).astype(dtype)
         if special:

@@ -274,9 +274,9 @@ func divideRange<T: SnakeFloat>(
 /// swept (sweptNormalizeColumns), whatever their size: a walk writes a
 /// line of the output at each step, far from the last, and along axis 0
 /// in the caches the sweeps measured faster, ns per element walked /
-/// swept: float64 (1000, 1000) 1.04-1.30 / 0.49-0.51, (2000, 500) 1.5-2.1
-/// / 0.57-0.87; float32 (1000, 1000) 0.40 / 0.26 (bench/README.md,
-/// "normalize along axis 0 in the caches").
+/// swept: float64 (1000, 1000) 1.04-1.44 / 0.47-0.52, (2000, 500)
+/// 1.26-2.08 / 0.53-0.59; float32 (1000, 1000) 0.40 / 0.26 (bench/
+/// README.md, "normalize along axis 0 in the caches").
 @inline(__always)
 func normalizeColumns<T: SnakeFloat>(
     _ first: Int, _ count: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
@@ -286,7 +286,8 @@ func normalizeColumns<T: SnakeFloat>(
     let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
                                 rows: first &+ count, n: n)
     if count >= 2 &* columnLanes {
-        return sweptNormalizeColumns(first, count, n, x, xs, out, os, regroup: regroup, row: row)
+        let bandGroups = n &* abs(xs) >= streamingBytes ? sweepBandGroups : divisionBandGroups
+        return sweptNormalizeColumns(first, count, n, x, xs, out, os, regroup: regroup, bandGroups: bandGroups, row: row)
     }
     return columnGroups(first, count, regroup: regroup) { r in
         let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
@@ -311,28 +312,33 @@ func normalizeColumns<T: SnakeFloat>(
 }
 
 /// Groups from which sweptNormalizeColumns' float64 division takes
-/// `sweepBand` steps of a group at a time: each group's VectorDivisor (5
-/// vectors, 336 bytes) is then loaded once per 8 steps, where one step of
-/// every group at a time reloads it every step (and 128 groups' divisors,
-/// 42 KiB, exceed the 32 KiB L1). Measured along
-/// axis 0 (bench/README.md, "normalize along axis 0 in the caches"),
-/// ns per element one step / 8 steps: (1000, 1000) 1.02-1.09 / 0.47-0.52,
-/// (1000, 200) 0.51-0.57 / 0.41-0.45; at 13 groups one step is faster,
-/// (10 000, 100) 0.70-0.74 / 0.77-1.22, and along (100 000, 100), past
-/// the cache, 0.90 / 1.99. Float32's division (one multiply by a vector
-/// of reciprocals) measured no faster in bands.
+/// `sweepBand` steps of a group at a time, in the caches: each group's
+/// VectorDivisor (5 vectors, 336 bytes) is then loaded once per 8 steps,
+/// where one step of every group at a time reloads it every step (and 128
+/// groups' divisors, 42 KiB, exceed the 32 KiB L1). Past the caches
+/// (streamingBytes) bands read 8 rows side by side, which the hardware
+/// prefetchers follow worse, and only sweeps of sweepBandGroups groups or
+/// more take them. Measured along axis 0 (bench/README.md, "normalize
+/// along axis 0 in the caches"), ns per element one step / 8 steps: in the
+/// caches (1000, 1000) 1.02-1.09 / 0.47-0.52, (1000, 200) 0.51-0.57 /
+/// 0.41-0.45, at 13 groups (10 000, 100) 0.70-0.74 / 0.77-1.22 (so 16);
+/// past them (100 000, 100) 0.90 / 1.99, (100 000, 200) 0.89-1.05 /
+/// 1.72-1.90, (50 000, 400) 1.07-1.36 / 1.18-1.71, while (40 000, 760),
+/// 95 groups, 1.59-1.82 / 1.25-1.34 stays one step (nothing measured
+/// between 50 and 95 groups: the threshold is the sums'). Float32's division
+/// (one multiply by a vector of reciprocals) measured no faster in bands.
 let divisionBandGroups = 16
 
 /// normalizeColumns over sweeps (Support/Drivers.swift, "ColumnSweep"):
 /// every group's Σx² (sweptSumsOfProducts), then the division, one step
-/// of every group at a time (float64 from divisionBandGroups groups on: 8
-/// steps of a group at a time); a group whose divisors are not all plain
+/// of every group at a time (float64 from `bandGroups` groups on: 8 steps
+/// of a group at a time); a group whose divisors are not all plain
 /// norms runs its rows one by one (`row`), as in normalizeColumns. Each
 /// lane computes what normalizeColumns' lane computes: the same bits.
 @inline(__always)
 func sweptNormalizeColumns<T: SnakeFloat>(
     _ first: Int, _ count: Int, _ n: Int, _ x: UnsafePointer<T>, _ xs: Int,
-    _ out: UnsafeMutablePointer<T>, _ os: Int, regroup: Bool, row: (Int) -> Void
+    _ out: UnsafeMutablePointer<T>, _ os: Int, regroup: Bool, bandGroups: Int, row: (Int) -> Void
 ) -> Int {
     withUnsafeTemporaryAllocation(byteCount: sweepScratchBytes, alignment: 16) { scratch in
         withUnsafeTemporaryAllocation(of: VectorDivisor.self, capacity: sweepGroups) { divisors in
@@ -353,7 +359,7 @@ func sweptNormalizeColumns<T: SnakeFloat>(
                                                                       : VectorDivisor(reciprocals: whole ? 1 / norms : .zero))
                         if !whole { for j in 0..<columnLanes { row(r &+ j) } }
                     }
-                    if T.self == Double.self && s.groups >= divisionBandGroups {
+                    if T.self == Double.self && s.groups >= bandGroups {
                         var i0 = 0
                         while i0 < n {
                             let steps = min(sweepBand, n &- i0)

@@ -188,8 +188,8 @@ let sweepScratchBytes: Int = 4 &* 64 &* sweepGroups
 /// accumulators in registers. Measured along axis 0 (bench/README.md,
 /// "Along axis 0 past the cache"), ns per element walked / swept:
 /// sum_sq float64 (1000, 1000) 0.11 / 0.20, (100 000, 16) 0.10 / 0.30,
-/// (100 000, 100) 1.23 / 0.32; normalize float64 (10 000, 100) 2.0-2.6 /
-/// 0.67-0.72.
+/// (100 000, 100) 1.23 / 0.32; normalize float64 (10 000, 100), when it
+/// took this rule too, 2.0-2.6 / 0.67-0.72.
 @inline(__always)
 func sweepsColumns(_ count: Int, _ n: Int, bytes: Int, elementSize: Int) -> Bool {
     count >= 2 &* columnLanes && (bytes >= streamingBytes || (n >= 8192 && count &* elementSize >= 512))
