@@ -794,10 +794,10 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
     those rows one by one), and `_mt` on 2 threads, whose blocks of the
     second shape sweep (the band and a second sweep per thread would need
     over 2048 rows: the same function, reached single-threaded). normalize
-    sweeps any two groups or more, and its float64 division takes 8 steps
-    of a group at a time from 16 groups on: short rows of 16 groups or more
-    (n % 8 = 1, 3, 5) check that. A NaN counts as equal to any NaN (see the
-    test above)."""
+    sweeps any two groups or more of 1 MiB or more, and its float64
+    division takes 8 steps of a group at a time from 16 groups on: short
+    and wide arrays (n % 8 = 3, 5, 4) check that. A NaN counts as equal to
+    any NaN (see the test above)."""
     rng = np.random.default_rng(14)
     view = np.uint64 if dtype == np.float64 else np.uint32
     bits_of = lambda a: np.where(np.isnan(a), np.nan, a).astype(dtype).view(view)
@@ -807,8 +807,8 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
     wide = 67 if dtype == np.float64 else 131
     # (8197, 1038): 129 whole groups and a last one overlapping them.
     shapes = [((8192, wide), False), ((8195, 2 * wide), True), ((8197, 1038), True)]
-    shapes += [((n, m), True) for n, m in [(1, 130), (11, 131), (13, 259), (21, 1030)]]
-    shapes += [((13, 259), False)]  # every group plain: the overlapping last one divides in bands too
+    shapes += [((n, m), True) for n, m in [(3, 45003), (13, 10103), (1100, 259)]]
+    shapes += [((1100, 259), False)]  # every group plain: the overlapping last one divides in bands too
     for (n, m), special in shapes:
         x = (rng.standard_normal((n, m)) * 10).astype(dtype)
         if special:

@@ -270,13 +270,8 @@ func divideRange<T: SnakeFloat>(
 /// Float64 rounded to float32. A group with an all-zero row (copied) or
 /// a row divided in two steps (by its largest magnitude, then by the
 /// rescaled row's norm) runs its rows one by one (`row`); a NaN or inf
-/// norm divides here as the strided path does. Two groups or more are
-/// swept (sweptNormalizeColumns), whatever their size: a walk writes a
-/// line of the output at each step, far from the last, and along axis 0
-/// in the caches the sweeps measured faster, ns per element walked /
-/// swept: float64 (1000, 1000) 1.04-1.44 / 0.47-0.52, (2000, 500)
-/// 1.26-2.08 / 0.53-0.59; float32 (1000, 1000) 0.40 / 0.26 (bench/
-/// README.md, "normalize along axis 0 in the caches").
+/// norm divides here as the strided path does. Two groups or more of an
+/// array of normalizeSweepBytes or more are swept (sweptNormalizeColumns).
 @inline(__always)
 func normalizeColumns<T: SnakeFloat>(
     _ first: Int, _ count: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
@@ -285,7 +280,7 @@ func normalizeColumns<T: SnakeFloat>(
     guard areColumns(xRow, xs, T.self) && isUnit(outRow, T.self) else { return 0 }
     let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
                                 rows: first &+ count, n: n)
-    if count >= 2 &* columnLanes {
+    if count >= 2 &* columnLanes && n &* abs(xs) >= normalizeSweepBytes {
         let bandGroups = n &* abs(xs) >= streamingBytes ? sweepBandGroups : divisionBandGroups
         return sweptNormalizeColumns(first, count, n, x, xs, out, os, regroup: regroup, bandGroups: bandGroups, row: row)
     }
@@ -310,6 +305,17 @@ func normalizeColumns<T: SnakeFloat>(
         }
     }
 }
+
+/// Bytes of x (n steps of |xs|) from which normalizeColumns sweeps: past
+/// the 1 MiB L2 a walk writes a line of the output at each step, far from
+/// the last, and along axis 0 the sweeps measured faster, ns per element
+/// walked / swept: float64 (1000, 1000) 1.04-1.44 / 0.47-0.52, (2000,
+/// 500) 1.26-2.08 / 0.53-0.59; float32 (1000, 1000) 0.40 / 0.26. In L2
+/// the walks are faster, as fast as sum_sq's: float64 (100, 100) 0.51-0.55
+/// / 0.78-0.90, (1000, 100) 0.49-0.54 / 0.63-0.65, float32 (1000, 32)
+/// 0.29 / 0.36-0.47 (bench/README.md, "normalize along axis 0 in the
+/// caches").
+let normalizeSweepBytes = 1 << 20
 
 /// Groups from which sweptNormalizeColumns' float64 division takes
 /// `sweepBand` steps of a group at a time, in the caches: each group's

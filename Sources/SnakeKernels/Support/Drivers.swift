@@ -176,9 +176,9 @@ let sweepScratchBytes: Int = 4 &* 64 &* sweepGroups
 /// Whether `count` adjacent rows of n steps, whose walks read `bytes` in
 /// all (n steps of |step| bytes, summed over the operands the kernel
 /// counts: sum_sq x, dot a and b, cumsum x and out), are swept rather
-/// than walked group by group (normalize sweeps any two groups: its walks
-/// write a line of the output each step, and its sweeps measured faster
-/// in the caches too, normalizeColumns): two groups or more, and either past the
+/// than walked group by group (normalize sweeps from 1 MiB on: its walks
+/// write a line of the output each step, normalizeSweepBytes): two groups
+/// or more, and either past the
 /// size at which an array no longer shares the 32 MiB last-level cache
 /// (streamingBytes), or walks of 8192 steps or more (a walk's lines, in
 /// the pairs the hardware fetches, fill the 1 MiB L2 before the next
