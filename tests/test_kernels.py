@@ -687,6 +687,30 @@ def test_normalize_float64_divides_exactly(offset):
                               (strided / np.sqrt(snake.sum_sq(strided))).view(np.int64)), f"{name}: strided"
 
 
+def test_normalize_float64_columns_divide_exactly():
+    """Along axis 0 each group of 8 columns divides through its lanes'
+    reciprocals (VectorDivisor(lanes:), built in vector operations): each
+    quotient has the bits of x / norm. Columns of norms from 2^-40 to 2^486
+    (past 2^40 the reciprocal's range ends at norm·2^-1000, not 2^-960),
+    with many lanes around that end, which take the division: walked (under
+    1 MiB), swept one step at a time, and swept in bands (16 groups or
+    more)."""
+    rng = np.random.default_rng(15)
+    for n, m in [(300, 19), (4099, 35), (600, 259)]:
+        scale = np.exp2(rng.choice([-40.0, 0.0, 45.0, 200.0, 350.0, 480.0], m))
+        x = rng.standard_normal((n, m)) * scale
+        tiny = rng.random((n, m)) < 0.15
+        # 2^-1074 up to the column's norm·2^-1000 and a little past it.
+        e = np.log2(scale) + np.log2(n) / 2 - 1000 + rng.uniform(-120, 8, (n, m))
+        x[tiny] = (rng.standard_normal((n, m)) * np.exp2(np.maximum(e, -1074)))[tiny]
+        want = x / np.sqrt(snake.sum_sq(x, axis=0))
+        # A C-ordered output: NumPy's own for axis=0 has each column
+        # contiguous, which the strided path (scalar division) writes.
+        got = snake.normalize(x, axis=0, out=np.empty_like(x))
+        bad = np.argwhere(got.view(np.int64) != want.view(np.int64))
+        assert bad.size == 0, (n, m, [(x[i, j], got[i, j], want[i, j]) for i, j in bad[:3]])
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_strided_calls_give_the_contiguous_bits(dtype):
     """Strided, reversed and in-place strided calls of the elementwise
@@ -765,7 +789,13 @@ def test_adjacent_rows_give_the_strided_bits(dtype, restore_threads):
                     cases[f.__name__] = (lambda f: (lambda a, **o: f(a, axis=0, **o), lambda c: f(c)))(f)
         with np.errstate(all="ignore"):
             for name, (whole, one) in cases.items():
-                got = whole(x)
+                if name.startswith(("normalize", "cumsum")):
+                    # A C-ordered output, filled: NumPy's own output for a
+                    # core axis 0 holds each column contiguously, which the
+                    # strided path writes, not the column path.
+                    got = whole(x, out=np.full(x.shape, 3.0, dtype))
+                else:
+                    got = whole(x)
                 if name.startswith("dot"):
                     want = np.array([one(x[:, j], y[:, j]) for j in range(m)])
                 else:
