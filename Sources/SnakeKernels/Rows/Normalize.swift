@@ -43,6 +43,21 @@ func normDivisor<T: SnakeFloat>(_ ss: Double, _ n: Int, _ x: UnsafePointer<T>, _
     return RowDivisor(first: m, second: scaled.squareRoot())
 }
 
+/// Eight rows' norms when each row's Σx² (`ss`) takes normDivisor's first
+/// case (finite, at least T's least normal magnitude · 2^46), in one
+/// vector square root (the same bits as lane by lane); nil if a lane does
+/// not. Tested on the bits: Σx² is +0 or more or a NaN (of either sign),
+/// so the signed integer range holds exactly the plain sums, and no float
+/// compare meets a NaN.
+@inline(__always)
+func plainNorms<T: SnakeFloat>(_ ss: SIMD8<Double>, _: T.Type) -> SIMD8<Double>? {
+    let bits = unsafeBitCast(ss, to: SIMD8<Int64>.self)
+    let low = SIMD8<Int64>(repeating: Int64((Double(T.leastNormalMagnitude) * 0x1p46).bitPattern))
+    let high = SIMD8<Int64>(repeating: Int64(Double.greatestFiniteMagnitude.bitPattern))
+    guard !anyLane((bits .< low) .| (bits .> high)) else { return nil }
+    return ss.squareRoot()
+}
+
 /// x / d for Float64 vectors, correctly rounded (the same bits as vdivpd),
 /// from d's reciprocal where the build has FMA: vdivpd's throughput was
 /// the whole cost of normalize float64 in cache (0.7x numba's fastmath
@@ -92,24 +107,25 @@ struct VectorDivisor {
     /// reciprocal is used only if every lane's norm is in its range; the
     /// range is tested first, on the bits, so that a NaN norm (a NaN in its
     /// row) meets no float operation here that could raise "invalid".
+    /// Lane by lane what init(_:reciprocal:) computes, in vector operations
+    /// (a column group's 8 divisions and roots, done lane by lane, were a
+    /// tenth of normalize along axis 0 of 100 rows). The range test is on
+    /// the bits as signed integers: a negative or NaN norm falls outside.
     @inline(__always) init(lanes d: SIMD8<Double>) {
         self.d = d
         negD = -d
-        var inRange = reciprocalDivision
-        for k in 0..<8 {
-            inRange = inRange && (Double(0x1p-1000).bitPattern...Double(0x1p1000).bitPattern).contains(d[k].bitPattern)
-        }
+        let bits = unsafeBitCast(d, to: SIMD8<Int64>.self)
+        let low = SIMD8<Int64>(repeating: Int64(Double(0x1p-1000).bitPattern))
+        let high = SIMD8<Int64>(repeating: Int64(Double(0x1p1000).bitPattern))
+        let inRange = reciprocalDivision && !anyLane((bits .< low) .| (bits .> high))
         reciprocal = inRange
         guard inRange else { y = .zero; yLo = .zero; tinyBits = .zero; return }
-        var y = SIMD8<Double>(), yLo = y, tiny = SIMD8<Int64>()
-        for k in 0..<8 {
-            y[k] = 1 / d[k]
-            yLo[k] = (1 as Double).addingProduct(-d[k], y[k]) * y[k]
-            tiny[k] = Int64((d[k] * 0x1p-1000 > 0x1p-960 ? d[k] * 0x1p-1000 : 0x1p-960).bitPattern) &- 1
-        }
+        let one = SIMD8<Double>(repeating: 1)
+        let y = one / d
         self.y = y
-        self.yLo = yLo
-        tinyBits = tiny
+        yLo = one.addingProduct(negD, y) * y
+        let scaled = d * SIMD8(repeating: 0x1p-1000), floor = SIMD8<Double>(repeating: 0x1p-960)
+        tinyBits = unsafeBitCast(select(scaled .> floor, scaled, floor), to: SIMD8<Int64>.self) &- 1
     }
 
     /// Holds float32's reciprocals in d (sweptNormalizeColumns); divides nothing.
@@ -287,8 +303,9 @@ func normalizeColumns<T: SnakeFloat>(
     return columnGroups(first, count, regroup: regroup) { r in
         let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
         let ss = columnSumsOfProducts(n, xr, xs, xr, xs)
-        var norms = SIMD8<Double>()
-        for j in 0..<columnLanes {
+        let plain = plainNorms(ss, T.self)
+        var norms = plain ?? SIMD8<Double>()
+        for j in 0..<columnLanes where plain == nil {
             guard let d = normDivisor(ss[j], n, xr + j, xs), d.second == 1 else {
                 for j in 0..<columnLanes { row(r &+ j) }
                 return
@@ -353,9 +370,10 @@ func sweptNormalizeColumns<T: SnakeFloat>(
                 return columnSweeps(first, count, regroup: regroup) { s in
                     sweptSumsOfProducts(s, n, x, xs, x, xs, scratch.baseAddress!) { k, ss in
                         let r = s.row(k)
-                        var norms = SIMD8<Double>()
+                        let plain = plainNorms(ss, T.self)
+                        var norms = plain ?? SIMD8<Double>()
                         var whole = true
-                        for j in 0..<columnLanes {
+                        for j in 0..<columnLanes where plain == nil {
                             guard let d = normDivisor(ss[j], n, x + (r &+ j), xs), d.second == 1 else { whole = false; break }
                             norms[j] = d.first
                         }
