@@ -11,7 +11,8 @@ rounds counts.
     python bench/ab_builds.py /tmp/old/python/snake normalize 100,10000:float32 1000,1000:float64
 
 Only the ufuncs are used (no Python wrapper): `kernel(x, axis=AXIS, out=out)`,
-with `y = x[::-1]` as dot's second operand; `--axis -1` times rows.
+with `y = x[::-1]` as dot's second operand; `--axis -1` times rows,
+`--no-out` lets NumPy allocate the output.
 """
 import argparse
 import glob
@@ -47,6 +48,7 @@ def main():
     ap.add_argument("--new", default=here, help="folder of the build compared (default: this checkout's)")
     ap.add_argument("--axis", type=int, default=0)
     ap.add_argument("--rounds", type=int, default=9)
+    ap.add_argument("--no-out", action="store_true", help="let NumPy allocate each output")
     a = ap.parse_args()
     old, new = load("old", a.old), load("new", a.new)
     for case in a.cases:
@@ -58,8 +60,9 @@ def main():
         args = (x, x[::-1]) if a.kernel == "dot" else (x,)
         calls = {"old": getattr(old, a.kernel), "new": getattr(new, a.kernel)}
         # Identical bits first: the builds are meant to compute the same thing.
-        same = np.array_equal(calls["old"](*args, axis=a.axis, out=out.copy()).view(np.uint8),
-                              calls["new"](*args, axis=a.axis, out=out.copy()).view(np.uint8))
+        o = {} if a.no_out else {"out": out}
+        bits = lambda r: np.ascontiguousarray(r).view(np.uint8)
+        same = np.array_equal(bits(calls["old"](*args, axis=a.axis, **o)), bits(calls["new"](*args, axis=a.axis, **o)))
         reps = max(1, int(2e7 / x.size))
         best = {"old": float("inf"), "new": float("inf")}
         for r in range(a.rounds):
@@ -67,7 +70,7 @@ def main():
                 f = calls[tag]
                 t = time.perf_counter()
                 for _ in range(reps):
-                    f(*args, axis=a.axis, out=out)
+                    f(*args, axis=a.axis, **o)
                 best[tag] = min(best[tag], (time.perf_counter() - t) / reps / x.size * 1e9)
         print(f"{a.kernel} {shape} {dtype}: old {best['old']:.3f}, new {best['new']:.3f} ns/element, "
               f"new/old {best['new'] / best['old']:.3f}{'' if same else ', RESULTS DIFFER'}")

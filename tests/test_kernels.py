@@ -693,8 +693,8 @@ def test_normalize_float64_columns_divide_exactly():
     quotient has the bits of x / norm. Columns of norms from 2^-40 to 2^486
     (past 2^40 the reciprocal's range ends at norm·2^-1000, not 2^-960),
     with many lanes around that end, which take the division: walked (under
-    1 MiB), swept one step at a time, and swept in bands (16 groups or
-    more)."""
+    1 MiB, or into NumPy's own output), swept one step at a time, and swept
+    in bands (16 groups or more)."""
     rng = np.random.default_rng(15)
     for n, m in [(300, 19), (4099, 35), (600, 259)]:
         scale = np.exp2(rng.choice([-40.0, 0.0, 45.0, 200.0, 350.0, 480.0], m))
@@ -704,11 +704,11 @@ def test_normalize_float64_columns_divide_exactly():
         e = np.log2(scale) + np.log2(n) / 2 - 1000 + rng.uniform(-120, 8, (n, m))
         x[tiny] = (rng.standard_normal((n, m)) * np.exp2(np.maximum(e, -1074)))[tiny]
         want = x / np.sqrt(snake.sum_sq(x, axis=0))
-        # A C-ordered output: NumPy's own for axis=0 has each column
-        # contiguous, which the strided path (scalar division) writes.
-        got = snake.normalize(x, axis=0, out=np.empty_like(x))
-        bad = np.argwhere(got.view(np.int64) != want.view(np.int64))
-        assert bad.size == 0, (n, m, [(x[i, j], got[i, j], want[i, j]) for i, j in bad[:3]])
+        # A C-ordered output (each group's 8 lanes stored at once) and
+        # NumPy's own, which holds each column contiguously (lane by lane).
+        for got in (snake.normalize(x, axis=0, out=np.empty_like(x)), snake.normalize(x, axis=0)):
+            bad = np.argwhere(got.view(np.int64) != want.view(np.int64))
+            assert bad.size == 0, (n, m, [(x[i, j], got[i, j], want[i, j]) for i, j in bad[:3]])
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -789,13 +789,12 @@ def test_adjacent_rows_give_the_strided_bits(dtype, restore_threads):
                     cases[f.__name__] = (lambda f: (lambda a, **o: f(a, axis=0, **o), lambda c: f(c)))(f)
         with np.errstate(all="ignore"):
             for name, (whole, one) in cases.items():
+                got = whole(x)
                 if name.startswith(("normalize", "cumsum")):
-                    # A C-ordered output, filled: NumPy's own output for a
-                    # core axis 0 holds each column contiguously, which the
-                    # strided path writes, not the column path.
-                    got = whole(x, out=np.full(x.shape, 3.0, dtype))
-                else:
-                    got = whole(x)
+                    # NumPy's own output (above) holds each column
+                    # contiguously; a C-ordered one, filled, is written a
+                    # group's 8 lanes at a time.
+                    c_ordered = whole(x, out=np.full(x.shape, 3.0, dtype))
                 if name.startswith("dot"):
                     want = np.array([one(x[:, j], y[:, j]) for j in range(m)])
                 else:
@@ -805,6 +804,8 @@ def test_adjacent_rows_give_the_strided_bits(dtype, restore_threads):
                 else:
                     bits_of = np.asarray
                 assert np.array_equal(bits_of(got), bits_of(want)), (name, n, m)
+                if name.startswith(("normalize", "cumsum")):
+                    assert np.array_equal(bits_of(c_ordered), bits_of(want)), (name, n, m, "C-ordered out")
                 if name.startswith(("normalize", "cumsum")):  # in place: no regrouping
                     z = x.copy()
                     whole(z, out=z)

@@ -295,14 +295,17 @@ func cumsum<T: SnakeFloat>(
                  out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming,
                  chunk: c < n)
         },
-        grouped: areColumns(xRow, xs, T.self) && isUnit(outRow, T.self) ? MemoryLayout<T>.size : 0,
+        grouped: areColumns(xRow, xs, T.self) ? MemoryLayout<T>.size : 0,
         columns: { first, count in
             // 8 adjacent rows a step (Support/Drivers.swift, "Columns"),
             // each lane the strided loop's chain from -0.0: the same bits.
-            guard areColumns(xRow, xs, T.self) && isUnit(outRow, T.self) else { return 0 }
+            // Output rows not adjacent (NumPy's own output: each row
+            // contiguous) take the walk, each lane stored on its own.
+            guard areColumns(xRow, xs, T.self) else { return 0 }
+            let adjacentOut = isUnit(outRow, T.self)
             let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
                                         rows: first &+ count, n: n)
-            if sweepsColumns(count, n, bytes: n &* (abs(xs) &+ abs(os)), elementSize: MemoryLayout<T>.size) {
+            if adjacentOut && sweepsColumns(count, n, bytes: n &* (abs(xs) &+ abs(os)), elementSize: MemoryLayout<T>.size) {
                 // One step of every group at a time ("ColumnSweep"), each
                 // group's running sums in a scratch: the same chains.
                 return withUnsafeTemporaryAllocation(byteCount: sweepScratchBytes, alignment: 16) { scratch in
@@ -330,7 +333,7 @@ func cumsum<T: SnakeFloat>(
                 var acc = SIMD8<Double>(repeating: -0.0)
                 for i in 0..<n {
                     acc += T.widen(columnLoad(xr, i, xs))
-                    columnStore(T.narrow(acc), or, i, os)
+                    if adjacentOut { columnStore(T.narrow(acc), or, i, os) } else { laneStore(T.narrow(acc), or, outRow, i, os) }
                 }
             }
         })

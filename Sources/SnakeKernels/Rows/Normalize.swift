@@ -293,10 +293,13 @@ func normalizeColumns<T: SnakeFloat>(
     _ first: Int, _ count: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
     _ out: UnsafeMutablePointer<T>, _ outRow: Int, _ os: Int, row: (Int) -> Void
 ) -> Int {
-    guard areColumns(xRow, xs, T.self) && isUnit(outRow, T.self) else { return 0 }
+    guard areColumns(xRow, xs, T.self) else { return 0 }
+    // Output rows not adjacent (NumPy's own output: each row contiguous)
+    // take the walk, each lane stored on its own (laneStore).
+    let adjacentOut = isUnit(outRow, T.self)
     let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
                                 rows: first &+ count, n: n)
-    if count >= 2 &* columnLanes && n &* abs(xs) >= normalizeSweepBytes {
+    if adjacentOut && count >= 2 &* columnLanes && n &* abs(xs) >= normalizeSweepBytes {
         let bandGroups = n &* abs(xs) >= streamingBytes ? sweepBandGroups : divisionBandGroups
         return sweptNormalizeColumns(first, count, n, x, xs, out, os, regroup: regroup, bandGroups: bandGroups, row: row)
     }
@@ -315,10 +318,16 @@ func normalizeColumns<T: SnakeFloat>(
         if T.self == Double.self {
             // Through the reciprocals on FMA tiers (VectorDivisor): the bits of x / ‖x‖.
             let divisor = VectorDivisor(lanes: norms)
-            for i in 0..<n { columnStore(T.narrow(divisor.quotient(T.widen(columnLoad(xr, i, xs)))), or, i, os) }
+            for i in 0..<n {
+                let q = T.narrow(divisor.quotient(T.widen(columnLoad(xr, i, xs))))
+                if adjacentOut { columnStore(q, or, i, os) } else { laneStore(q, or, outRow, i, os) }
+            }
         } else {
             let reciprocals = 1 / norms
-            for i in 0..<n { columnStore(T.narrow(T.widen(columnLoad(xr, i, xs)) * reciprocals), or, i, os) }
+            for i in 0..<n {
+                let q = T.narrow(T.widen(columnLoad(xr, i, xs)) * reciprocals)
+                if adjacentOut { columnStore(q, or, i, os) } else { laneStore(q, or, outRow, i, os) }
+            }
         }
     }
 }
@@ -448,7 +457,7 @@ func normalize<T: SnakeFloat>(
                 divideRange(c, xr.advanced(bytes: s &* xs), xs, or.advanced(bytes: s &* os), os, d, streaming: streaming)
             }
         },
-        grouped: areColumns(xRow, xs, T.self) && isUnit(outRow, T.self) ? MemoryLayout<T>.size : 0,
+        grouped: areColumns(xRow, xs, T.self) ? MemoryLayout<T>.size : 0,
         columns: { first, count in normalizeColumns(first, count, n, x, xRow, xs, out, outRow, os, row: row) })
 }
 

@@ -219,6 +219,14 @@ func columnStore<T: SnakeFloat>(_ v: SIMD8<T>, _ p: UnsafeMutablePointer<T>, _ i
     UnsafeMutableRawPointer(p).storeBytes(of: v, toByteOffset: i &* step, as: SIMD8<T>.self)
 }
 
+/// Lane k of v to p + k·row + i·step: a column path's output whose rows
+/// are not adjacent. NumPy allocates the output of an axis-0 call without
+/// `out=` with each row contiguous (its core axis last in memory).
+@inline(__always)
+func laneStore<T: SnakeFloat>(_ v: SIMD8<T>, _ p: UnsafeMutablePointer<T>, _ row: Int, _ i: Int, _ step: Int) {
+    for k in 0..<8 { p.advanced(bytes: k &* row &+ i &* step).pointee = v[k] }
+}
+
 /// Outputs of at least this many bytes are written with streaming stores
 /// (`SnakeFloat.storeStreaming`, where a kernel has a streaming form): at
 /// this size output and input no longer share a 32 MiB last-level cache
