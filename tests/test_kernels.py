@@ -790,11 +790,18 @@ def test_adjacent_rows_give_the_strided_bits(dtype, restore_threads):
         with np.errstate(all="ignore"):
             for name, (whole, one) in cases.items():
                 got = whole(x)
+                outs = {}
                 if name.startswith(("normalize", "cumsum")):
                     # NumPy's own output (above) holds each column
-                    # contiguously; a C-ordered one, filled, is written a
-                    # group's 8 lanes at a time.
-                    c_ordered = whole(x, out=np.full(x.shape, 3.0, dtype))
+                    # contiguously, written lane by lane; so do these, filled
+                    # (a skipped element keeps the 3.0), and every other
+                    # element of a wider array, columns reversed. A
+                    # C-ordered one is written a group's 8 lanes at a time.
+                    outs = {"C-ordered": np.full(x.shape, 3.0, dtype),
+                            "columns contiguous": np.full((m, n), 3.0, dtype).T,
+                            "strided, reversed": np.full((n, 2 * m), 3.0, dtype)[:, ::-2]}
+                    for o in outs.values():
+                        whole(x, out=o)
                 if name.startswith("dot"):
                     want = np.array([one(x[:, j], y[:, j]) for j in range(m)])
                 else:
@@ -804,12 +811,27 @@ def test_adjacent_rows_give_the_strided_bits(dtype, restore_threads):
                 else:
                     bits_of = np.asarray
                 assert np.array_equal(bits_of(got), bits_of(want)), (name, n, m)
-                if name.startswith(("normalize", "cumsum")):
-                    assert np.array_equal(bits_of(c_ordered), bits_of(want)), (name, n, m, "C-ordered out")
+                for layout, o in outs.items():
+                    assert np.array_equal(bits_of(o), bits_of(want)), (name, n, m, layout)
                 if name.startswith(("normalize", "cumsum")):  # in place: no regrouping
                     z = x.copy()
                     whole(z, out=z)
                     assert np.array_equal(bits_of(z), bits_of(want)), (name, n, m, "in place")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_axis0_rows_raise_nothing_for_nan_and_zero_columns(dtype):
+    """normalize and cumsum along axis 0, into every output layout: a NaN
+    column gives NaN and a zero column zeros, with no floating-point warning
+    (pytest turns warnings into errors), as NumPy's expressions give."""
+    x = np.random.default_rng(16).standard_normal((40, 19)).astype(dtype)
+    x[5, 3] = np.nan
+    x[:, 7] = 0.0
+    for f in (snake.normalize, snake.normalize_mt, snake.cumsum, snake.cumsum_mt):
+        for out in (None, np.empty_like(x), np.empty((19, 40), dtype).T):
+            got = f(x, axis=0, out=out)
+            assert np.isnan(got[5:, 3]).all() and not np.isnan(np.delete(got, 3, axis=1)).any(), f.__name__
+            assert (got[:, 7] == 0).all(), f.__name__
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
