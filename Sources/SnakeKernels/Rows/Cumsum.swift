@@ -302,10 +302,9 @@ func cumsum<T: SnakeFloat>(
             // Output rows not adjacent (NumPy's own output: each row
             // contiguous) take the walk, each lane stored on its own.
             guard areColumns(xRow, xs, T.self) else { return 0 }
-            let adjacentOut = isUnit(outRow, T.self)
             let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
                                         rows: first &+ count, n: n)
-            if adjacentOut && sweepsColumns(count, n, bytes: n &* (abs(xs) &+ abs(os)), elementSize: MemoryLayout<T>.size) {
+            if isUnit(outRow, T.self) && sweepsColumns(count, n, bytes: n &* (abs(xs) &+ abs(os)), elementSize: MemoryLayout<T>.size) {
                 // One step of every group at a time ("ColumnSweep"), each
                 // group's running sums in a scratch: the same chains.
                 return withUnsafeTemporaryAllocation(byteCount: sweepScratchBytes, alignment: 16) { scratch in
@@ -333,7 +332,7 @@ func cumsum<T: SnakeFloat>(
                 var acc = SIMD8<Double>(repeating: -0.0)
                 for i in 0..<n {
                     acc += T.widen(columnLoad(xr, i, xs))
-                    if adjacentOut { columnStore(T.narrow(acc), or, i, os) } else { laneStore(T.narrow(acc), or, outRow, i, os) }
+                    groupStore(T.narrow(acc), or, outRow, i, os)
                 }
             }
         })

@@ -295,7 +295,7 @@ func normalizeColumns<T: SnakeFloat>(
 ) -> Int {
     guard areColumns(xRow, xs, T.self) else { return 0 }
     // Output rows not adjacent (NumPy's own output: each row contiguous)
-    // take the walk, each lane stored on its own (laneStore).
+    // take the walk, each lane stored on its own (groupStore).
     let adjacentOut = isUnit(outRow, T.self)
     let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
                                 rows: first &+ count, n: n)
@@ -318,16 +318,10 @@ func normalizeColumns<T: SnakeFloat>(
         if T.self == Double.self {
             // Through the reciprocals on FMA tiers (VectorDivisor): the bits of x / ‖x‖.
             let divisor = VectorDivisor(lanes: norms)
-            for i in 0..<n {
-                let q = T.narrow(divisor.quotient(T.widen(columnLoad(xr, i, xs))))
-                if adjacentOut { columnStore(q, or, i, os) } else { laneStore(q, or, outRow, i, os) }
-            }
+            for i in 0..<n { groupStore(T.narrow(divisor.quotient(T.widen(columnLoad(xr, i, xs)))), or, outRow, i, os) }
         } else {
             let reciprocals = 1 / norms
-            for i in 0..<n {
-                let q = T.narrow(T.widen(columnLoad(xr, i, xs)) * reciprocals)
-                if adjacentOut { columnStore(q, or, i, os) } else { laneStore(q, or, outRow, i, os) }
-            }
+            for i in 0..<n { groupStore(T.narrow(T.widen(columnLoad(xr, i, xs)) * reciprocals), or, outRow, i, os) }
         }
     }
 }

@@ -177,9 +177,9 @@ let sweepScratchBytes: Int = 4 &* 64 &* sweepGroups
 /// all (n steps of |step| bytes, summed over the operands the kernel
 /// counts: sum_sq x, dot a and b, cumsum x and out), are swept rather
 /// than walked group by group (normalize sweeps from 1 MiB on: its walks
-/// write a line of the output each step, normalizeSweepBytes): two groups
-/// or more, and either past the
-/// size at which an array no longer shares the 32 MiB last-level cache
+/// write a line of the output each step, normalizeSweepBytes; sweeps need
+/// adjacent output rows): two groups or more, and either past the size
+/// at which an array no longer shares the 32 MiB last-level cache
 /// (streamingBytes), or walks of 8192 steps or more (a walk's lines, in
 /// the pairs the hardware fetches, fill the 1 MiB L2 before the next
 /// group needs its neighbours) over at least 512 bytes a step (a sweep's
@@ -219,12 +219,17 @@ func columnStore<T: SnakeFloat>(_ v: SIMD8<T>, _ p: UnsafeMutablePointer<T>, _ i
     UnsafeMutableRawPointer(p).storeBytes(of: v, toByteOffset: i &* step, as: SIMD8<T>.self)
 }
 
-/// Lane k of v to p + k·row + i·step: a column path's output whose rows
-/// are not adjacent. NumPy allocates the output of an axis-0 call without
-/// `out=` with each row contiguous (its core axis last in memory).
+/// Lane k of v to p + k·row + i·step: one vector store (columnStore) where
+/// the group's rows are adjacent (row = the element's size), else lane by
+/// lane. NumPy allocates the output of an axis-0 call without `out=` with
+/// each row contiguous (its core axis last in memory).
 @inline(__always)
-func laneStore<T: SnakeFloat>(_ v: SIMD8<T>, _ p: UnsafeMutablePointer<T>, _ row: Int, _ i: Int, _ step: Int) {
-    for k in 0..<8 { p.advanced(bytes: k &* row &+ i &* step).pointee = v[k] }
+func groupStore<T: SnakeFloat>(_ v: SIMD8<T>, _ p: UnsafeMutablePointer<T>, _ row: Int, _ i: Int, _ step: Int) {
+    guard isUnit(row, T.self) else {
+        for k in 0..<8 { p.advanced(bytes: k &* row &+ i &* step).pointee = v[k] }
+        return
+    }
+    columnStore(v, p, i, step)
 }
 
 /// Outputs of at least this many bytes are written with streaming stores
