@@ -849,8 +849,11 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
     over 2048 rows: the same function, reached single-threaded). normalize
     sweeps any two groups or more of 1 MiB or more, and its float64
     division takes 8 steps of a group at a time from 16 groups on: short
-    and wide arrays (n % 8 = 3, 5, 4) check that. A NaN counts as equal to
-    any NaN (see the test above)."""
+    and wide arrays (n % 8 = 3, 5, 4) check that. Past 16 MiB both also
+    sweep into output rows that are not adjacent (NumPy's own output along
+    axis 0), 8 steps of a group at a time, float32's transposed in
+    registers: (8197, 1038) and (20001, 210). A NaN counts as equal to any
+    NaN (see the test above)."""
     rng = np.random.default_rng(14)
     view = np.uint64 if dtype == np.float64 else np.uint32
     bits_of = lambda a: np.where(np.isnan(a), np.nan, a).astype(dtype).view(view)
@@ -862,6 +865,7 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
     shapes = [((8192, wide), False), ((8195, 2 * wide), True), ((8197, 1038), True)]
     shapes += [((n, m), True) for n, m in [(3, 45003), (13, 10103), (1100, 259)]]
     shapes += [((1100, 259), False)]  # every group plain: the overlapping last one divides in bands too
+    shapes += [((20001, 210), True)]  # past 16 MiB with 26 groups (and a 1-D column too short for `_mt` to split)
     for (n, m), special in shapes:
         x = (rng.standard_normal((n, m)) * 10).astype(dtype)
         if special:
@@ -889,6 +893,12 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
                         z = x.copy()
                         f(z, axis=0, out=z)
                         assert np.array_equal(bits_of(z), bits_of(want)), (f.__name__, n, m, "in place")
+                        # Output rows not adjacent: NumPy's own output (each
+                        # column contiguous) and a filled one like it.
+                        for o in (None, np.full((m, n), 3.0, dtype).T):
+                            got = f(x, axis=0) if o is None else f(x, axis=0, out=o)
+                            assert got.strides == (o if o is not None else got).strides
+                            assert np.array_equal(bits_of(got), bits_of(want)), (f.__name__, n, m, "columns out")
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])

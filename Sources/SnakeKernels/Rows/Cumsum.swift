@@ -300,11 +300,17 @@ func cumsum<T: SnakeFloat>(
             // 8 adjacent rows a step (Support/Drivers.swift, "Columns"),
             // each lane the strided loop's chain from -0.0: the same bits.
             // Output rows not adjacent (NumPy's own output: each row
-            // contiguous) take the walk, each lane stored on its own.
+            // contiguous) are written in transposed tiles (float32) or
+            // lane by lane (walkGroup).
             guard areColumns(xRow, xs, T.self) else { return 0 }
             let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
                                         rows: first &+ count, n: n)
-            if isUnit(outRow, T.self) && sweepsColumns(count, n, bytes: n &* (abs(xs) &+ abs(os)), elementSize: MemoryLayout<T>.size) {
+            // Output rows not adjacent: swept only past the caches, where
+            // a walk reads each group's lines from memory (in the caches
+            // bands took 1.4-2.0x the walk's time: bench/README.md).
+            let bytes = n &* (abs(xs) &+ abs(os))
+            if isUnit(outRow, T.self) ? sweepsColumns(count, n, bytes: bytes, elementSize: MemoryLayout<T>.size)
+                                      : count >= 2 &* columnLanes && bytes >= streamingBytes {
                 // One step of every group at a time ("ColumnSweep"), each
                 // group's running sums in a scratch: the same chains.
                 return withUnsafeTemporaryAllocation(byteCount: sweepScratchBytes, alignment: 16) { scratch in
@@ -312,6 +318,29 @@ func cumsum<T: SnakeFloat>(
                     return columnSweeps(first, count, regroup: regroup) { s in
                         for k in 0..<s.groups {
                             sums.storeBytes(of: SIMD8<Double>(repeating: -0.0), toByteOffset: k &* 64, as: SIMD8<Double>.self)
+                        }
+                        guard isUnit(outRow, T.self) else {
+                            // Output rows not adjacent: 8 steps of a group
+                            // at a time, so that each output line is
+                            // written whole (a transposed tile where
+                            // storesTiles).
+                            var i0 = 0
+                            while i0 < n {
+                                let end = min(i0 &+ sweepBand, n)
+                                var slot = sums
+                                for k in 0..<s.groups {
+                                    let xr = x + s.row(k)
+                                    var acc = slot.loadUnaligned(as: SIMD8<Double>.self)
+                                    walkGroup(i0..<end, out.advanced(bytes: s.row(k) &* outRow), outRow, os) { i in
+                                        acc += T.widen(columnLoad(xr, i, xs))
+                                        return T.narrow(acc)
+                                    }
+                                    slot.storeBytes(of: acc, as: SIMD8<Double>.self)
+                                    slot += 64
+                                }
+                                i0 = end
+                            }
+                            return
                         }
                         for i in 0..<n {
                             let px = UnsafeRawPointer(x).advanced(by: i &* xs), po = UnsafeMutableRawPointer(out).advanced(by: i &* os)
@@ -330,9 +359,9 @@ func cumsum<T: SnakeFloat>(
             return columnGroups(first, count, regroup: regroup) { r in
                 let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
                 var acc = SIMD8<Double>(repeating: -0.0)
-                for i in 0..<n {
+                walkGroup(0..<n, or, outRow, os) { i in
                     acc += T.widen(columnLoad(xr, i, xs))
-                    groupStore(T.narrow(acc), or, outRow, i, os)
+                    return T.narrow(acc)
                 }
             }
         })

@@ -287,7 +287,8 @@ func divideRange<T: SnakeFloat>(
 /// a row divided in two steps (by its largest magnitude, then by the
 /// rescaled row's norm) runs its rows one by one (`row`); a NaN or inf
 /// norm divides here as the strided path does. Two groups or more of an
-/// array of normalizeSweepBytes or more are swept (sweptNormalizeColumns).
+/// array of normalizeSweepBytes or more are swept (sweptNormalizeColumns);
+/// into output rows that are not adjacent, from streamingBytes.
 @inline(__always)
 func normalizeColumns<T: SnakeFloat>(
     _ first: Int, _ count: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
@@ -295,13 +296,15 @@ func normalizeColumns<T: SnakeFloat>(
 ) -> Int {
     guard areColumns(xRow, xs, T.self) else { return 0 }
     // Output rows not adjacent (NumPy's own output: each row contiguous)
-    // take the walk, each lane stored on its own (groupStore).
+    // are written in transposed tiles (float32) or lane by lane (walkGroup);
+    // swept only past the caches: in them the sweeps' bands took 2.3-3.0x
+    // the walk's time (float64) and 1.15-1.3x (float32; bench/README.md).
     let adjacentOut = isUnit(outRow, T.self)
     let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
                                 rows: first &+ count, n: n)
-    if adjacentOut && count >= 2 &* columnLanes && n &* abs(xs) >= normalizeSweepBytes {
+    if count >= 2 &* columnLanes && n &* abs(xs) >= (adjacentOut ? normalizeSweepBytes : streamingBytes) {
         let bandGroups = n &* abs(xs) >= streamingBytes ? sweepBandGroups : divisionBandGroups
-        return sweptNormalizeColumns(first, count, n, x, xs, out, os, regroup: regroup, bandGroups: bandGroups, row: row)
+        return sweptNormalizeColumns(first, count, n, x, xs, out, outRow, os, regroup: regroup, bandGroups: bandGroups, row: row)
     }
     return columnGroups(first, count, regroup: regroup) { r in
         let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
@@ -318,10 +321,10 @@ func normalizeColumns<T: SnakeFloat>(
         if T.self == Double.self {
             // Through the reciprocals on FMA tiers (VectorDivisor): the bits of x / ‖x‖.
             let divisor = VectorDivisor(lanes: norms)
-            for i in 0..<n { groupStore(T.narrow(divisor.quotient(T.widen(columnLoad(xr, i, xs)))), or, outRow, i, os) }
+            walkGroup(0..<n, or, outRow, os) { i in T.narrow(divisor.quotient(T.widen(columnLoad(xr, i, xs)))) }
         } else {
             let reciprocals = 1 / norms
-            for i in 0..<n { groupStore(T.narrow(T.widen(columnLoad(xr, i, xs)) * reciprocals), or, outRow, i, os) }
+            walkGroup(0..<n, or, outRow, os) { i in T.narrow(T.widen(columnLoad(xr, i, xs)) * reciprocals) }
         }
     }
 }
@@ -364,9 +367,10 @@ let divisionBandGroups = 16
 @inline(__always)
 func sweptNormalizeColumns<T: SnakeFloat>(
     _ first: Int, _ count: Int, _ n: Int, _ x: UnsafePointer<T>, _ xs: Int,
-    _ out: UnsafeMutablePointer<T>, _ os: Int, regroup: Bool, bandGroups: Int, row: (Int) -> Void
+    _ out: UnsafeMutablePointer<T>, _ outRow: Int, _ os: Int, regroup: Bool, bandGroups: Int, row: (Int) -> Void
 ) -> Int {
-    withUnsafeTemporaryAllocation(byteCount: sweepScratchBytes, alignment: 16) { scratch in
+    let adjacentOut = isUnit(outRow, T.self)
+    return withUnsafeTemporaryAllocation(byteCount: sweepScratchBytes, alignment: 16) { scratch in
         withUnsafeTemporaryAllocation(of: VectorDivisor.self, capacity: sweepGroups) { divisors in
             withUnsafeTemporaryAllocation(of: Bool.self, capacity: sweepGroups) { plain in
                 let dv = divisors.baseAddress!, ok = plain.baseAddress!
@@ -386,19 +390,8 @@ func sweptNormalizeColumns<T: SnakeFloat>(
                                                                       : VectorDivisor(reciprocals: whole ? 1 / norms : .zero))
                         if !whole { for j in 0..<columnLanes { row(r &+ j) } }
                     }
-                    if T.self == Double.self && s.groups >= bandGroups {
-                        var i0 = 0
-                        while i0 < n {
-                            let steps = min(sweepBand, n &- i0)
-                            for k in 0..<s.groups where ok[k] {
-                                let r = s.row(k) &* MemoryLayout<T>.stride, divisor = dv[k]
-                                for i in i0..<(i0 &+ steps) {
-                                    let v = T.widen(UnsafeRawPointer(x).loadUnaligned(fromByteOffset: i &* xs &+ r, as: SIMD8<T>.self))
-                                    UnsafeMutableRawPointer(out).storeBytes(of: T.narrow(divisor.quotient(v)), toByteOffset: i &* os &+ r, as: SIMD8<T>.self)
-                                }
-                            }
-                            i0 &+= steps
-                        }
+                    if !adjacentOut || (T.self == Double.self && s.groups >= bandGroups) {
+                        bandedColumnDivision(s, n, x, xs, out, outRow, os, dv, ok)
                     } else {
                         for i in 0..<n {
                             let px = UnsafeRawPointer(x).advanced(by: i &* xs), po = UnsafeMutableRawPointer(out).advanced(by: i &* os)
@@ -416,6 +409,60 @@ func sweptNormalizeColumns<T: SnakeFloat>(
             }
         }
     }
+}
+
+/// sweptNormalizeColumns' division in bands: 8 steps of a group at a time
+/// (float64 from `bandGroups` groups on, and every sweep into output rows
+/// that are not adjacent, so that each output line is written whole, as
+/// a transposed tile where storesTiles). Out of line: a third division
+/// loop inlined made Swift compile sweptSumsOfProducts out of line (a
+/// closure-specialized copy), 8-13% slower on float64 (1000, 1000).
+@inline(never)
+func bandedColumnDivision<T: SnakeFloat>(
+    _ s: ColumnSweep, _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ outRow: Int, _ os: Int,
+    _ dv: UnsafePointer<VectorDivisor>, _ ok: UnsafePointer<Bool>
+) {
+    var i0 = 0
+    while i0 < n {
+        let end = min(i0 &+ sweepBand, n)
+        for k in 0..<s.groups where ok[k] {
+            let xr = x + s.row(k), or = out.advanced(bytes: s.row(k) &* outRow)
+            // No closure here: Swift compiled float64's quotient, passed as
+            // one, out of line, each call copying the 321-byte divisor.
+            var i = i0
+            if storesTiles(outRow, os, T.self) {
+                let r = dv[k].d
+                while end &- i >= 8 {
+                    tileStore((scaledStep(xr, i, xs, r), scaledStep(xr, i &+ 1, xs, r),
+                               scaledStep(xr, i &+ 2, xs, r), scaledStep(xr, i &+ 3, xs, r),
+                               scaledStep(xr, i &+ 4, xs, r), scaledStep(xr, i &+ 5, xs, r),
+                               scaledStep(xr, i &+ 6, xs, r), scaledStep(xr, i &+ 7, xs, r)), or, outRow, i, os)
+                    i &+= 8
+                }
+            }
+            let divisor = dv[k]
+            if isUnit(outRow, T.self) {
+                for i in i..<end { columnStore(quotientStep(xr, i, xs, divisor), or, i, os) }
+            } else {
+                for i in i..<end { groupStore(quotientStep(xr, i, xs, divisor), or, outRow, i, os) }
+            }
+        }
+        i0 = end
+    }
+}
+
+/// Step i of a group divided by its divisor: x / ‖x‖ (float64), x times
+/// the reciprocals (float32, kept in the divisor's d).
+@inline(__always)
+func quotientStep<T: SnakeFloat>(_ x: UnsafePointer<T>, _ i: Int, _ xs: Int, _ divisor: VectorDivisor) -> SIMD8<T> {
+    let v = T.widen(columnLoad(x, i, xs))
+    return T.narrow(T.self == Double.self ? divisor.quotient(v) : v * divisor.d)
+}
+
+/// Step i of a float32 group times its reciprocals, rounded to float32.
+@inline(__always)
+func scaledStep<T: SnakeFloat>(_ x: UnsafePointer<T>, _ i: Int, _ xs: Int, _ reciprocals: SIMD8<Double>) -> SIMD8<T> {
+    T.narrow(T.widen(columnLoad(x, i, xs)) * reciprocals)
 }
 
 @inline(__always)

@@ -232,6 +232,89 @@ func groupStore<T: SnakeFloat>(_ v: SIMD8<T>, _ p: UnsafeMutablePointer<T>, _ ro
     columnStore(v, p, i, step)
 }
 
+/// 8 steps of a column group: element j holds step i + j's 8 lanes.
+typealias GroupTile<T: SIMDScalar> = (SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>)
+
+/// One unshuffle of a tile: rows 2m and 2m + 1 side by side, their even
+/// elements to row m and their odd ones to row m + 4. Element (r, c) of
+/// the tile (bits r2 r1 r0 c2 c1 c0) moves to (c0 r2 r1, r0 c2 c1): three
+/// unshuffles rotate the six bits by three, a transpose.
+@inline(__always)
+func unshuffled<T: SIMDScalar>(_ t: GroupTile<T>) -> GroupTile<T> {
+    let a = SIMD16(lowHalf: t.0, highHalf: t.1), b = SIMD16(lowHalf: t.2, highHalf: t.3)
+    let c = SIMD16(lowHalf: t.4, highHalf: t.5), d = SIMD16(lowHalf: t.6, highHalf: t.7)
+    return (a.evenHalf, b.evenHalf, c.evenHalf, d.evenHalf, a.oddHalf, b.oddHalf, c.oddHalf, d.oddHalf)
+}
+
+/// Whether a group's 8 steps are stored as a transposed tile (tileStore):
+/// each output row contiguous, the rows not adjacent (NumPy's own output
+/// along axis 0), and float32, whose tile is 8 256-bit registers. LLVM
+/// compiles float64's (8 512-bit registers) into 7 two-source permutes per
+/// output and spills, slower than 8 lane stores a step (bench/README.md,
+/// "Along axis 0 without out=").
+@inline(__always)
+func storesTiles<T: SnakeFloat>(_ row: Int, _ step: Int, _: T.Type) -> Bool {
+    T.self == Float.self && !isUnit(row, T.self) && isUnit(step, T.self)
+}
+
+/// Steps i..<i + 8 of a group (t.j: step i + j) to the output rows at p
+/// (lane k at p + k·row, step i at i·step, storesTiles): transposed in
+/// registers, one vector store a row.
+@inline(__always)
+func tileStore<T: SnakeFloat>(_ t: GroupTile<T>, _ p: UnsafeMutablePointer<T>, _ row: Int, _ i: Int, _ step: Int) {
+    let r = unshuffled(unshuffled(unshuffled(t))), w = UnsafeMutableRawPointer(p), o = i &* step
+    w.storeBytes(of: r.0, toByteOffset: o, as: SIMD8<T>.self)
+    w.storeBytes(of: r.1, toByteOffset: o &+ row, as: SIMD8<T>.self)
+    w.storeBytes(of: r.2, toByteOffset: o &+ 2 &* row, as: SIMD8<T>.self)
+    w.storeBytes(of: r.3, toByteOffset: o &+ 3 &* row, as: SIMD8<T>.self)
+    w.storeBytes(of: r.4, toByteOffset: o &+ 4 &* row, as: SIMD8<T>.self)
+    w.storeBytes(of: r.5, toByteOffset: o &+ 5 &* row, as: SIMD8<T>.self)
+    w.storeBytes(of: r.6, toByteOffset: o &+ 6 &* row, as: SIMD8<T>.self)
+    w.storeBytes(of: r.7, toByteOffset: o &+ 7 &* row, as: SIMD8<T>.self)
+}
+
+/// Steps i..<i + count (count <= 8) of a group, `value(j)` giving step j's
+/// 8 lanes in order of j: a tile when count is 8 and storesTiles, else
+/// step by step (groupStore). Only float32 calls `value` at more than one
+/// site: float64's calls, out of line, each returned its vector through
+/// memory (2x the time of normalize's division along (1000, 1000)).
+@inline(__always)
+func bandStore<T: SnakeFloat>(_ count: Int, _ p: UnsafeMutablePointer<T>, _ row: Int, _ i: Int, _ step: Int,
+                              _ value: (Int) -> SIMD8<T>) {
+    if count == 8 && storesTiles(row, step, T.self) {
+        tileStore((value(i), value(i &+ 1), value(i &+ 2), value(i &+ 3),
+                   value(i &+ 4), value(i &+ 5), value(i &+ 6), value(i &+ 7)), p, row, i, step)
+    } else {
+        for j in i..<(i &+ count) { groupStore(value(j), p, row, j, step) }
+    }
+}
+
+/// A group's n steps to the output rows at p (lane k at p + k·row, step i
+/// at i·step), `value(i)` giving step i's 8 lanes, called in order of i:
+/// one vector store a step where the rows are adjacent (a loop of its own:
+/// LLVM left groupStore's test in the loop, 1.4x the time of float32
+/// cumsum's walk), in tiles of 8 steps where storesTiles, else lane by lane.
+@inline(__always)
+func walkGroup<T: SnakeFloat>(_ steps: Range<Int>, _ p: UnsafeMutablePointer<T>, _ row: Int, _ step: Int,
+                              _ value: (Int) -> SIMD8<T>) {
+    if isUnit(row, T.self) {
+        for i in steps { columnStore(value(i), p, i, step) }
+        return
+    }
+    var i = steps.lowerBound
+    if storesTiles(row, step, T.self) {
+        while steps.upperBound &- i >= 8 {
+            bandStore(8, p, row, i, step, value)
+            i &+= 8
+        }
+    }
+    while i < steps.upperBound {
+        groupStore(value(i), p, row, i, step)
+        i &+= 1
+    }
+}
+
+
 /// Outputs of at least this many bytes are written with streaming stores
 /// (`SnakeFloat.storeStreaming`, where a kernel has a streaming form): at
 /// this size output and input no longer share a 32 MiB last-level cache
