@@ -905,7 +905,9 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
 def test_adjacent_integer_rows_match_numpy(dtype, restore_threads):
     """The integer column path (sum_sq, dot, argmax, cumsum along axis 0):
     exact, so against the row passed alone and NumPy's int64 results, over
-    the whole range (sums and products wrap), ties included."""
+    the whole range (sums and products wrap), ties included. cumsum into
+    NumPy's own output (each column contiguous), a C-ordered one and a
+    column-contiguous one."""
     rng = np.random.default_rng(13)
     info = np.iinfo(dtype)
     snake.set_num_threads(2)
@@ -930,6 +932,9 @@ def test_adjacent_integer_rows_match_numpy(dtype, restore_threads):
                     z = x.copy()
                     f(z, axis=0, out=z)
                     assert np.array_equal(z, want), (f.__name__, n, m, "in place")
+                if name == "cumsum":  # a C-ordered output (adjacent rows) and a column-contiguous one, both filled
+                    for o in (np.full((n, m), 3, np.int64), np.full((m, n), 3, np.int64).T):
+                        assert np.array_equal(f(x, axis=0, out=o), want), (f.__name__, n, m, o.strides)
 
 
 

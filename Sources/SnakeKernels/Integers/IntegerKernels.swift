@@ -375,17 +375,30 @@ func cumsumInt<T: SnakeInt>(
             scanInt(c, x.advanced(bytes: r &* xRow &+ s &* xs), xs,
                     out.advanced(bytes: r &* outRow &+ s &* os), os, from: from, streaming: streaming)
         },
-        grouped: areColumns(xRow, xs, T.self) && isUnit(outRow, Int64.self) ? MemoryLayout<T>.size : 0,
+        grouped: areColumns(xRow, xs, T.self) ? MemoryLayout<T>.size : 0,
         columns: { first, count in
             // 8 adjacent rows a step (Support/Drivers.swift, "Columns").
-            guard areColumns(xRow, xs, T.self) && isUnit(outRow, Int64.self) else { return 0 }
+            guard areColumns(xRow, xs, T.self) else { return 0 }
             let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, 8, rows: first &+ count, n: n)
+            let adjacentOut = isUnit(outRow, Int64.self)
             return columnGroups(first, count, regroup: regroup) { r in
                 let xr = x.advanced(bytes: r &* xRow), or = UnsafeMutableRawPointer(out.advanced(bytes: r &* outRow))
                 var acc = SIMD8<UInt64>()
-                for i in 0..<n {
-                    acc &+= T.wide8(xr.advanced(bytes: i &* xs), 0)
-                    or.storeBytes(of: acc, toByteOffset: i &* os, as: SIMD8<UInt64>.self)
+                if adjacentOut {
+                    for i in 0..<n {
+                        acc &+= T.wide8(xr.advanced(bytes: i &* xs), 0)
+                        or.storeBytes(of: acc, toByteOffset: i &* os, as: SIMD8<UInt64>.self)
+                    }
+                } else {
+                    // Output rows not adjacent (NumPy's own output along
+                    // axis 0: each row contiguous): lane by lane, as the
+                    // float kernels' groupStore.
+                    for i in 0..<n {
+                        acc &+= T.wide8(xr.advanced(bytes: i &* xs), 0)
+                        for k in 0..<columnLanes {
+                            or.storeBytes(of: acc[k], toByteOffset: k &* outRow &+ i &* os, as: UInt64.self)
+                        }
+                    }
                 }
             }
         })
