@@ -781,7 +781,7 @@ def test_adjacent_rows_give_the_strided_bits(dtype, restore_threads):
                 x[:, 0] *= fi.smallest_normal
         y = x[::-1]  # a second operand for dot, rows walked backwards
         cases = {}
-        for name in ("sum_sq", "dot", "variance", "argmax", "normalize", "cumsum"):
+        for name in ("sum_sq", "dot", "variance", "argmax", "normalize", "cumsum", "softmax"):
             for f in (getattr(snake, name), getattr(snake, name + "_mt")):
                 if name == "dot":
                     cases[f.__name__] = (lambda f: (lambda a, **o: f(a, y, axis=0, **o), f))(f)
@@ -791,7 +791,7 @@ def test_adjacent_rows_give_the_strided_bits(dtype, restore_threads):
             for name, (whole, one) in cases.items():
                 got = whole(x)
                 outs = {}
-                if name.startswith(("normalize", "cumsum")):
+                if name.startswith(("normalize", "cumsum", "softmax")):
                     # NumPy's own output (above) holds each column
                     # contiguously, written lane by lane; so do these, filled
                     # (a skipped element keeps the 3.0), and every other
@@ -813,10 +813,53 @@ def test_adjacent_rows_give_the_strided_bits(dtype, restore_threads):
                 assert np.array_equal(bits_of(got), bits_of(want)), (name, n, m)
                 for layout, o in outs.items():
                     assert np.array_equal(bits_of(o), bits_of(want)), (name, n, m, layout)
-                if name.startswith(("normalize", "cumsum")):  # in place: no regrouping
+                if name.startswith(("normalize", "cumsum", "softmax")):  # in place: no regrouping
                     z = x.copy()
                     whole(z, out=z)
                     assert np.array_equal(bits_of(z), bits_of(want)), (name, n, m, "in place")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_columns_warn_as_the_columns_alone(dtype, restore_threads):
+    """softmax along axis 0 (8 columns at a time) raises the floating-point
+    warnings its columns raise passed alone, and gives their bits: none
+    for a NaN (the column is NaN; also where the NaN comes in the second
+    2048-step block, after the first was computed), "invalid" for an
+    all -inf column (-inf - -inf) and for +inf (inf - inf), also beside a
+    NaN column, and "underflow" where exp underflows (as np.exp)."""
+    snake.set_num_threads(2)
+    view = np.uint64 if dtype == np.float64 else np.uint32
+    bits_of = lambda a: np.where(np.isnan(a), np.nan, a).astype(dtype).view(view)
+    base = np.random.default_rng(17).standard_normal((3000, 19)).astype(dtype)
+    def variant(*cells):
+        x = base.copy()
+        for (i, j), v in cells:
+            x[i, j] = v
+        return x
+    variants = {
+        "plain": base,
+        "NaN": variant(((5, 3), np.nan)),
+        "NaN in the second block": variant(((2500, 3), np.nan)),
+        "+inf": variant(((7, 9), np.inf)),
+        "NaN in the second block, +inf beside it": variant(((2500, 3), np.nan), ((7, 4), np.inf)),
+        "underflow": variant(((11, 12), -1e4)),
+    }
+    minus_inf = base.copy()
+    minus_inf[:, 4] = -np.inf
+    variants["all -inf"] = minus_inf
+    def warned(call):
+        with np.errstate(all="warn"), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = call()
+        return result, {str(w.message) for w in caught}
+    for label, x in variants.items():
+        for f in (snake.softmax, snake.softmax_mt):
+            for out in (None, np.empty_like(x)):
+                got, whole = warned(lambda: f(x, axis=0, out=out))
+                want, alone = warned(lambda: np.stack([f(x[:, j]) for j in range(x.shape[1])], axis=-1))
+                assert whole == alone, (label, f.__name__, whole, alone)
+                assert np.array_equal(bits_of(got), bits_of(want)), (label, f.__name__)
+    assert warned(lambda: snake.softmax(variants["all -inf"], axis=0))[1]  # the check above compares something
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

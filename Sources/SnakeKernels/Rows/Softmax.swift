@@ -300,23 +300,143 @@ func softmaxScale<T: SnakeFloat>(
     }
 }
 
+/// Steps of a column group along which softmax takes the column path: its
+/// scratch holds a group's e^(x - s), n vectors of 8 (4 MiB of float64).
+let softmaxColumnSteps = 1 << 16
+
+/// e^v for two steps of a group (8 lanes each), through T's vector exp
+/// (T.V: one step of float64, two of float32), without its range test
+/// where the caller checked it (the same bits).
+@inline(__always)
+func expSteps<T: SnakeFloat>(_ a: SIMD8<T>, _ b: SIMD8<T>, inRange: Bool, _ underflow: inout Bool) -> (SIMD8<T>, SIMD8<T>) {
+    if T.V.scalarCount == 8 {
+        let va = unsafeBitCast(a, to: T.V.self), vb = unsafeBitCast(b, to: T.V.self)
+        let ea = inRange ? T.expInRange(va) : T.exp(va, underflow: &underflow)
+        let eb = inRange ? T.expInRange(vb) : T.exp(vb, underflow: &underflow)
+        return (unsafeBitCast(ea, to: SIMD8<T>.self), unsafeBitCast(eb, to: SIMD8<T>.self))
+    }
+    let v = unsafeBitCast((a, b), to: T.V.self)
+    return unsafeBitCast(inRange ? T.expInRange(v) : T.exp(v, underflow: &underflow), to: (SIMD8<T>, SIMD8<T>).self)
+}
+
+/// softmax of 8 adjacent rows (columns of x, Support/Drivers.swift,
+/// "Columns"), lane k the bits of softmaxFirstPass and softmaxScale on row
+/// k: the same blocks of softmaxBlock steps and running shift, e^(x - s)
+/// summed in T in the row's vector lanes (a step's position in its run of
+/// 64 vectors, modulo T's lane count, picks its accumulator), each run's
+/// lanes added in Float64 in order, the block's scalar tail element by
+/// element; then each block scaled by e^(s_block - max) / total. The
+/// first pass keeps e^(x - s) in `e` (n vectors), the second writes out,
+/// so nothing is written before a group is known to be ordinary: a NaN
+/// or a shift of -inf in any lane (rows NaN, or all -inf so far) returns
+/// false with out untouched and the "invalid" flag as it was, and the
+/// caller runs the 8 rows on the row path.
+@inline(never)
+func softmaxColumnGroup<T: SnakeFloat>(
+    _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ outRow: Int, _ os: Int,
+    _ e: UnsafeMutablePointer<SIMD8<T>>, _ shifts: UnsafeMutablePointer<SIMD8<Double>>, _ acc: UnsafeMutablePointer<SIMD8<T>>
+) -> Bool {
+    // Compares and arithmetic on SIMD8<Double> (T's values widened, which
+    // is exact): generic SIMD8<T> compares run lane by lane (SnakeFloat.swift,
+    // "Why vector loops are requirements"). float32's sums, differences
+    // and products are rounded from Float64's, the bits of Float's own
+    // operations (53 >= 2 * 24 + 2 bits: rounding twice is innocuous).
+    typealias D = SIMD8<Double>
+    let lanes = T.V.scalarCount
+    let invalidBefore = testFPFlags(fpInvalid) != 0
+    var shift = D(repeating: -.infinity), total = D()
+    var underflow = false
+    var start = 0, b = 0
+    while start < n {
+        let count = min(softmaxBlock, n &- start)
+        var hi = D(repeating: -.infinity), lo = D(repeating: .infinity)
+        var nan = SIMDMask<SIMD8<Int64>>(repeating: false)
+        for i in start..<(start &+ count) {
+            let v = T.widen(columnLoad(x, i, xs))
+            hi = select(v .> hi, v, hi)
+            lo = select(v .< lo, v, lo)
+            nan .|= v .!= v
+        }
+        if anyLane(nan) {
+            if !invalidBefore { clearFPFlags(fpInvalid) }  // the compares' flag: NaN rows are quiet
+            return false
+        }
+        let up = hi .> shift
+        if anyLane(up) {
+            // total is 0 while the shift is -inf (so no -inf - -inf here).
+            var ignored = false
+            let factor = vectorExp(shift - hi, underflow: &ignored)
+            total = select(up .& (total .!= D()), total * factor, total)
+            shift = select(up, hi, shift)
+        }
+        if anyLane(shift .== D(repeating: -.infinity)) { return false }
+        let inRange = !anyLane(.!(T.widen(T.narrow(lo - shift)) .>= D(repeating: -Double(T.expInRangeBound))))
+        // The block's sum from 0, then added to the total (as expShifted's).
+        var blockTotal = D()
+        let vectors = start &+ count / lanes &* lanes
+        var i = start
+        while i < vectors {
+            let end = i &+ min(64 &* lanes, vectors &- i)
+            for j in 0..<lanes { acc[j] = SIMD8() }
+            var j = 0
+            while i < end {
+                let (ea, eb) = expSteps(T.narrow(T.widen(columnLoad(x, i, xs)) - shift),
+                                        T.narrow(T.widen(columnLoad(x, i &+ 1, xs)) - shift), inRange: inRange, &underflow)
+                e[i] = ea
+                e[i &+ 1] = eb
+                acc[j] = T.narrow(T.widen(acc[j]) + T.widen(ea))
+                acc[j &+ 1] = T.narrow(T.widen(acc[j &+ 1]) + T.widen(eb))
+                j = j &+ 2 == lanes ? 0 : j &+ 2
+                i &+= 2
+            }
+            var sum = D()
+            for j in 0..<lanes { sum += T.widen(acc[j]) }
+            blockTotal += sum
+        }
+        while i < start &+ count {
+            let d = T.narrow(T.widen(columnLoad(x, i, xs)) - shift)
+            let (ea, _) = expSteps(d, d, inRange: false, &underflow)
+            e[i] = ea
+            blockTotal += T.widen(ea)
+            i &+= 1
+        }
+        total += blockTotal
+        shifts[b] = shift
+        start &+= count
+        b &+= 1
+    }
+    if underflow { raiseFPFlags(fpUnderflow) }  // as np.exp does
+    start = 0
+    b = 0
+    while start < n {
+        let count = min(softmaxBlock, n &- start)
+        var ignored = false
+        let f = T.widen(T.narrow(vectorExp(shifts[b] - shift, underflow: &ignored) / total))
+        walkGroup(start..<(start &+ count), out, outRow, os) { i in T.narrow(T.widen(e[i]) * f) }
+        start &+= count
+        b &+= 1
+    }
+    return true
+}
+
 @inline(__always)
 func softmax<T: SnakeFloat>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
     _ out: UnsafeMutablePointer<T>, _ outRow: Int, _ os: Int, _ grain: Int
 ) {
+    let row = { (r: Int) in
+        let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
+        guard n > 0 else { return }
+        withUnsafeTemporaryAllocation(of: T.self, capacity: softmaxBlocks(n)) { shifts in
+            let s0 = shifts.baseAddress!
+            let (m, total) = softmaxFirstPass(n, xr, xs, or, os, s0)
+            if fillUndefinedRow(n, or, os, m) { return }
+            softmaxScale(n, or, os, s0, m, total)
+        }
+    }
     vecRows(
         rows: rows, n: n, grain: grain,
-        row: { r in
-            let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
-            guard n > 0 else { return }
-            withUnsafeTemporaryAllocation(of: T.self, capacity: softmaxBlocks(n)) { shifts in
-                let s0 = shifts.baseAddress!
-                let (m, total) = softmaxFirstPass(n, xr, xs, or, os, s0)
-                if fillUndefinedRow(n, or, os, m) { return }
-                softmaxScale(n, or, os, s0, m, total)
-            }
-        },
+        row: row,
         longRow: { r, tasks in
             let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
             // Chunk t's block shifts start at first[t] in one scratch array.
@@ -353,6 +473,22 @@ func softmax<T: SnakeFloat>(
                     softmaxScale(c, or.advanced(bytes: s &* os), os, s0 + f0[t], m, total)
                 }
             }
+            }
+            }
+        },
+        grouped: areColumns(xRow, xs, T.self) && n <= softmaxColumnSteps ? MemoryLayout<T>.size : 0,
+        columns: { first, count in
+            guard areColumns(xRow, xs, T.self) && n > 0 && n <= softmaxColumnSteps else { return 0 }
+            let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
+                                        rows: first &+ count, n: n)
+            return withUnsafeTemporaryAllocation(of: SIMD8<T>.self, capacity: n &+ 16) { scratch in
+            withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: softmaxBlocks(n)) { shiftScratch in
+                let e = scratch.baseAddress!, acc = e + n, shifts = shiftScratch.baseAddress!
+                return columnGroups(first, count, regroup: regroup) { r in
+                    if !softmaxColumnGroup(n, x + r, xs, out.advanced(bytes: r &* outRow), outRow, os, e, shifts, acc) {
+                        for j in 0..<columnLanes { row(r &+ j) }
+                    }
+                }
             }
             }
         })
