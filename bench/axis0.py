@@ -51,7 +51,17 @@ def cases(x):
         c["normalize"] = (lambda: snake.normalize(x, axis=0, out=oc),
                           lambda: np.divide(x, np.sqrt(np.einsum("ij,ij->j", x, x)), out=oc),
                           lambda j: snake.normalize(x[:, j]))
+        c["softmax"] = (lambda: snake.softmax(x, axis=0, out=oc), lambda: numpy_softmax(x, oc),
+                        lambda j: snake.softmax(x[:, j]))
     return c
+
+
+def numpy_softmax(x, out):
+    """NumPy's softmax along axis 0 in three passes, into out."""
+    np.subtract(x, x.max(axis=0), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=0)
+    return out
 
 
 def best(f, repeat):
@@ -62,7 +72,7 @@ def best(f, repeat):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--kernels", default="sum_sq,dot,variance,argmax,normalize,cumsum")
+    ap.add_argument("--kernels", default="sum_sq,dot,variance,argmax,normalize,cumsum,softmax")
     ap.add_argument("--dtypes", default="float64,float32,int64,int32,uint8")
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()

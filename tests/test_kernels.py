@@ -860,6 +860,12 @@ def test_softmax_columns_warn_as_the_columns_alone(dtype, restore_threads):
                 assert whole == alone, (label, f.__name__, whole, alone)
                 assert np.array_equal(bits_of(got), bits_of(want)), (label, f.__name__)
     assert warned(lambda: snake.softmax(variants["all -inf"], axis=0))[1]  # the check above compares something
+    # Long columns (up to 2^18 steps take the column path, its scratch on
+    # the heap): the bits of each column alone, single-threaded.
+    x = np.random.default_rng(18).standard_normal((70001, 9)).astype(dtype) * 20
+    want = np.stack([snake.softmax(x[:, j]) for j in range(9)], axis=-1)
+    for f in (snake.softmax, snake.softmax_mt):
+        assert np.array_equal(bits_of(f(x, axis=0)), bits_of(want)), f.__name__
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

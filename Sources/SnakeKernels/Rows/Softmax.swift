@@ -301,8 +301,10 @@ func softmaxScale<T: SnakeFloat>(
 }
 
 /// Steps of a column group along which softmax takes the column path: its
-/// scratch holds a group's e^(x - s), n vectors of 8 (4 MiB of float64).
-let softmaxColumnSteps = 1 << 16
+/// scratch holds a group's e^(x - s), n vectors of 8 (16 MiB of float64,
+/// at most the size of the output of the 8 columns it serves; heap, one
+/// per thread and call). Longer columns take the strided path.
+let softmaxColumnSteps = 1 << 18
 
 /// e^v for two steps of a group (8 lanes each), through T's vector exp
 /// (T.V: one step of float64, two of float32), without its range test
