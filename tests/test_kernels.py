@@ -826,7 +826,9 @@ def test_softmax_columns_warn_as_the_columns_alone(dtype, restore_threads):
     for a NaN (the column is NaN; also where the NaN comes in the second
     2048-step block, after the first was computed), "invalid" for an
     all -inf column (-inf - -inf) and for +inf (inf - inf), also beside a
-    NaN column, and "underflow" where exp underflows (as np.exp)."""
+    NaN column, none for a column -inf through its first block and finite
+    after it (its lanes must not rescale with -inf - -inf), and
+    "underflow" where exp underflows (as np.exp)."""
     snake.set_num_threads(2)
     view = np.uint64 if dtype == np.float64 else np.uint32
     bits_of = lambda a: np.where(np.isnan(a), np.nan, a).astype(dtype).view(view)
@@ -847,6 +849,9 @@ def test_softmax_columns_warn_as_the_columns_alone(dtype, restore_threads):
     minus_inf = base.copy()
     minus_inf[:, 4] = -np.inf
     variants["all -inf"] = minus_inf
+    late = base.copy()
+    late[:2048, 4] = -np.inf  # -inf through the first block, finite after it
+    variants["-inf in the first block only"] = late
     def warned(call):
         with np.errstate(all="warn"), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -946,7 +951,7 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
                         # column contiguous) and a filled one like it.
                         for o in (None, np.full((m, n), 3.0, dtype).T):
                             got = f(x, axis=0) if o is None else f(x, axis=0, out=o)
-                            assert got.strides == (o if o is not None else got).strides
+                            assert got.strides == (x.itemsize, n * x.itemsize)  # each column contiguous
                             assert np.array_equal(bits_of(got), bits_of(want)), (f.__name__, n, m, "columns out")
 
 

@@ -365,13 +365,20 @@ func softmaxColumnGroup<T: SnakeFloat>(
         }
         let up = hi .> shift
         if anyLane(up) {
-            // total is 0 while the shift is -inf (so no -inf - -inf here).
+            // Only the lanes whose row rescales (a higher maximum, a sum
+            // not 0: the shift is finite) compute e^(s_old - s_new); the
+            // others take e^0 = 1, so no lane raises a flag its row does not
+            // (-inf - -inf, or an overflow in a product thrown away).
+            let rescale = up .& (total .!= D())
             var ignored = false
-            let factor = vectorExp(shift - hi, underflow: &ignored)
-            total = select(up .& (total .!= D()), total * factor, total)
+            let factor = vectorExp(select(rescale, shift, D()) - select(rescale, hi, D()), underflow: &ignored)
+            total = select(rescale, total * factor, total)
             shift = select(up, hi, shift)
         }
-        if anyLane(shift .== D(repeating: -.infinity)) { return false }
+        if anyLane(shift .== D(repeating: -.infinity)) {
+            if !invalidBefore { clearFPFlags(fpInvalid) }  // as below; the row path raises its own
+            return false
+        }
         let inRange = !anyLane(.!(T.widen(T.narrow(lo - shift)) .>= D(repeating: -Double(T.expInRangeBound))))
         // The block's sum from 0, then added to the total (as expShifted's).
         var blockTotal = D()
@@ -480,7 +487,7 @@ func softmax<T: SnakeFloat>(
         },
         grouped: areColumns(xRow, xs, T.self) && n <= softmaxColumnSteps ? MemoryLayout<T>.size : 0,
         columns: { first, count in
-            guard areColumns(xRow, xs, T.self) && n > 0 && n <= softmaxColumnSteps else { return 0 }
+            guard areColumns(xRow, xs, T.self) && n > 0 && n <= softmaxColumnSteps && count >= columnLanes else { return 0 }
             let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, MemoryLayout<T>.size,
                                         rows: first &+ count, n: n)
             return withUnsafeTemporaryAllocation(of: SIMD8<T>.self, capacity: n &+ 16) { scratch in
