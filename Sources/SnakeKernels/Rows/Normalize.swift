@@ -430,17 +430,17 @@ func bandedColumnDivision<T: SnakeFloat>(
             // No closure here: Swift compiled float64's quotient, passed as
             // one, out of line, each call copying the 321-byte divisor.
             var i = i0
+            let divisor = dv[k]
             if storesTiles(outRow, os, T.self) {
-                let r = dv[k].d
                 while end &- i >= 8 {
-                    tileStore((scaledStep(xr, i, xs, r), scaledStep(xr, i &+ 1, xs, r),
-                               scaledStep(xr, i &+ 2, xs, r), scaledStep(xr, i &+ 3, xs, r),
-                               scaledStep(xr, i &+ 4, xs, r), scaledStep(xr, i &+ 5, xs, r),
-                               scaledStep(xr, i &+ 6, xs, r), scaledStep(xr, i &+ 7, xs, r)), or, outRow, i, os)
+                    tileStore((quotientStep(xr, i, xs, divisor), quotientStep(xr, i &+ 1, xs, divisor),
+                               quotientStep(xr, i &+ 2, xs, divisor), quotientStep(xr, i &+ 3, xs, divisor),
+                               quotientStep(xr, i &+ 4, xs, divisor), quotientStep(xr, i &+ 5, xs, divisor),
+                               quotientStep(xr, i &+ 6, xs, divisor), quotientStep(xr, i &+ 7, xs, divisor)),
+                              or, outRow, i, os)
                     i &+= 8
                 }
             }
-            let divisor = dv[k]
             if isUnit(outRow, T.self) {
                 for i in i..<end { columnStore(quotientStep(xr, i, xs, divisor), or, i, os) }
             } else {
@@ -457,12 +457,6 @@ func bandedColumnDivision<T: SnakeFloat>(
 func quotientStep<T: SnakeFloat>(_ x: UnsafePointer<T>, _ i: Int, _ xs: Int, _ divisor: VectorDivisor) -> SIMD8<T> {
     let v = T.widen(columnLoad(x, i, xs))
     return T.narrow(T.self == Double.self ? divisor.quotient(v) : v * divisor.d)
-}
-
-/// Step i of a float32 group times its reciprocals, rounded to float32.
-@inline(__always)
-func scaledStep<T: SnakeFloat>(_ x: UnsafePointer<T>, _ i: Int, _ xs: Int, _ reciprocals: SIMD8<Double>) -> SIMD8<T> {
-    T.narrow(T.widen(columnLoad(x, i, xs)) * reciprocals)
 }
 
 @inline(__always)

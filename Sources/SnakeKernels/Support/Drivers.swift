@@ -177,8 +177,9 @@ let sweepScratchBytes: Int = 4 &* 64 &* sweepGroups
 /// all (n steps of |step| bytes, summed over the operands the kernel
 /// counts: sum_sq x, dot a and b, cumsum x and out), are swept rather
 /// than walked group by group (normalize sweeps from 1 MiB on: its walks
-/// write a line of the output each step, normalizeSweepBytes; sweeps need
-/// adjacent output rows): two groups or more, and either past the size
+/// write a line of the output each step, normalizeSweepBytes; into output
+/// rows that are not adjacent both sweep only from streamingBytes): two
+/// groups or more, and either past the size
 /// at which an array no longer shares the 32 MiB last-level cache
 /// (streamingBytes), or walks of 8192 steps or more (a walk's lines, in
 /// the pairs the hardware fetches, fill the 1 MiB L2 before the next
@@ -273,27 +274,14 @@ func tileStore<T: SnakeFloat>(_ t: GroupTile<T>, _ p: UnsafeMutablePointer<T>, _
     w.storeBytes(of: r.7, toByteOffset: o &+ 7 &* row, as: SIMD8<T>.self)
 }
 
-/// Steps i..<i + count (count <= 8) of a group, `value(j)` giving step j's
-/// 8 lanes in order of j: a tile when count is 8 and storesTiles, else
-/// step by step (groupStore). Only float32 calls `value` at more than one
-/// site: float64's calls, out of line, each returned its vector through
-/// memory (2x the time of normalize's division along (1000, 1000)).
-@inline(__always)
-func bandStore<T: SnakeFloat>(_ count: Int, _ p: UnsafeMutablePointer<T>, _ row: Int, _ i: Int, _ step: Int,
-                              _ value: (Int) -> SIMD8<T>) {
-    if count == 8 && storesTiles(row, step, T.self) {
-        tileStore((value(i), value(i &+ 1), value(i &+ 2), value(i &+ 3),
-                   value(i &+ 4), value(i &+ 5), value(i &+ 6), value(i &+ 7)), p, row, i, step)
-    } else {
-        for j in i..<(i &+ count) { groupStore(value(j), p, row, j, step) }
-    }
-}
-
 /// A group's n steps to the output rows at p (lane k at p + k·row, step i
 /// at i·step), `value(i)` giving step i's 8 lanes, called in order of i:
 /// one vector store a step where the rows are adjacent (a loop of its own:
 /// LLVM left groupStore's test in the loop, 1.4x the time of float32
 /// cumsum's walk), in tiles of 8 steps where storesTiles, else lane by lane.
+/// Only float32 (tiles) calls `value` at more than one site per branch:
+/// float64's calls, at nine sites, were compiled out of line, each
+/// returning its vector through memory.
 @inline(__always)
 func walkGroup<T: SnakeFloat>(_ steps: Range<Int>, _ p: UnsafeMutablePointer<T>, _ row: Int, _ step: Int,
                               _ value: (Int) -> SIMD8<T>) {
@@ -304,7 +292,8 @@ func walkGroup<T: SnakeFloat>(_ steps: Range<Int>, _ p: UnsafeMutablePointer<T>,
     var i = steps.lowerBound
     if storesTiles(row, step, T.self) {
         while steps.upperBound &- i >= 8 {
-            bandStore(8, p, row, i, step, value)
+            tileStore((value(i), value(i &+ 1), value(i &+ 2), value(i &+ 3),
+                       value(i &+ 4), value(i &+ 5), value(i &+ 6), value(i &+ 7)), p, row, i, step)
             i &+= 8
         }
     }
@@ -313,7 +302,6 @@ func walkGroup<T: SnakeFloat>(_ steps: Range<Int>, _ p: UnsafeMutablePointer<T>,
         i &+= 1
     }
 }
-
 
 /// Outputs of at least this many bytes are written with streaming stores
 /// (`SnakeFloat.storeStreaming`, where a kernel has a streaming form): at
