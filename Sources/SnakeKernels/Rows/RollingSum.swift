@@ -228,6 +228,149 @@ func rollingRange<T: SnakeFloat>(
     c.run(to: end)
 }
 
+/// Whether n elements at x (byte step xs) and at out (byte step os) share
+/// any byte.
+@inline(__always)
+func rowsOverlap<T>(_ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ n: Int) -> Bool {
+    func span(_ p: UnsafeRawPointer, _ step: Int) -> (UnsafeRawPointer, UnsafeRawPointer) {
+        let last = p + (n &- 1) &* step
+        return (min(p, last), max(p, last) + MemoryLayout<T>.stride)
+    }
+    let (a, b) = span(UnsafeRawPointer(x), xs), (c, d) = span(UnsafeRawPointer(out), os)
+    return a < d && c < b
+}
+
+/// Windows up to this long over a contiguous row take `rollingDirect`: the
+/// longest where it measured faster than the block walk at 1e5
+/// (bench/README.md). Its cost grows with w; on AVX-512 float64's 64-byte
+/// loads straddle cache lines twice as often as float32's 32.
+@inline(__always)
+func rollingDirectWindow<T: SnakeFloat>(_: T.Type) -> Int {
+    #if SNAKE_AVX512
+    return MemoryLayout<T>.size == 8 ? 6 : 7
+    #else
+    return 5
+    #endif
+}
+
+/// Output i of the block scheme computed on its own: block k's prefix up to
+/// i plus block k-1's suffix from i-w+1, each summed in the block scheme's
+/// order (forwards from the block's start; backwards from block k-1's end).
+@inline(__always)
+func rollingOutput<T: SnakeFloat>(_ w: Int, _ x: UnsafePointer<T>, _ i: Int) -> T {
+    let b = i &- i % w
+    var p = -0.0
+    for j in b...i { p += Double(x[j]) }
+    var s = -0.0, j = b
+    if b > 0 {
+        while j > i &- w &+ 1 {
+            j &-= 1
+            s += Double(x[j])
+        }
+    }
+    return T(p + s)
+}
+
+/// rollingDirect's groups of 8 from output i while 8 are left; returns the
+/// first output not written. Out of line: inside the allocation's closure
+/// Swift called float32's widen and narrow (C, always_inline) out of line,
+/// each call through the stack (3-6x slower).
+@inline(never)
+func rollingDirectGroups<T: SnakeFloat>(
+    _ w: Int, _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ os: Int, _ start: Int, _ end: Int,
+    _ masks: UnsafeRawPointer
+) -> Int {
+    var i = start
+    let negBits = SIMD8<Int64>(repeating: Int64.min)
+    let neg = SIMD8<Double>(repeating: -0.0)
+    @inline(__always) func load(_ j: Int) -> SIMD8<Double> {
+        T.widen(UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<T>.self))
+    }
+    @inline(__always) func bits(_ v: SIMD8<Double>) -> SIMD8<Int64> { unsafeBitCast(v, to: SIMD8<Int64>.self) }
+    @inline(__always) func double(_ v: SIMD8<Int64>) -> SIMD8<Double> { unsafeBitCast(v, to: SIMD8<Double>.self) }
+    let contiguous = os == MemoryLayout<T>.stride
+    let step = 8 % w
+    var t0 = i % w
+    while end &- i >= 8 {
+        let first: Int = t0 &* (w &- 1) &* 64
+        let row = masks + (first &- 64)  // row + e * 64: the mask for e
+        var p = neg, e = w &- 1
+        while e > 0 {
+            let m = row.loadUnaligned(fromByteOffset: e &* 64, as: SIMD8<Int64>.self)
+            p += double((bits(load(i &- e)) & ~m) | (negBits & m))
+            e &-= 1
+        }
+        p += load(i)
+        var s = neg
+        e = 1
+        while e < w {
+            let m = row.loadUnaligned(fromByteOffset: e &* 64, as: SIMD8<Int64>.self)
+            s += double((bits(load(i &- e)) & m) | (negBits & ~m))
+            e &+= 1
+        }
+        let v = T.narrow(p + s)
+        if contiguous {
+            UnsafeMutableRawPointer(out + i).storeBytes(of: v, as: SIMD8<T>.self)
+        } else {
+            for l in 0..<8 { out.advanced(bytes: (i &+ l) &* os).pointee = v[l] }
+        }
+        i &+= 8
+        t0 &+= step
+        if t0 >= w { t0 &-= w }
+    }
+    return i
+}
+
+/// The block scheme for a short window (w <= 8) over a contiguous row that
+/// `out` does not overlap: 8 consecutive outputs as the lanes of
+/// SIMD8<Double>, each lane's prefix and suffix summed from vector loads at
+/// x[i - e], in the block scheme's order: with t the place of output i in
+/// its block, a lane adds x[i - e] to its prefix for e = t, t-1, ..., 0 and
+/// to its suffix for e = t+1, ..., w-1. A lane left out of a step adds -0.0
+/// to its -0.0, which changes no bit and raises no flag.
+///
+/// Which lanes take part depends on e and on t0, the place of the group's
+/// first output (a block starts inside every group when w <= 8), so the
+/// masks are made once per call, w - 1 for each t0, and loaded. Made in the
+/// loop as compares, LLVM turned each masked load into a branch per lane
+/// (3-9x slower than the block walk); as shifts of t - e they cost more
+/// than the block walk from w = 4 on SSE2.
+///
+/// The block walk spends its time on per-block bookkeeping at short
+/// windows (3.5 ns/element at w = 2, against 0.76 at w = 100). Outputs
+/// before w and the last < 8 go one at a time (rollingOutput).
+@inline(__always)
+func rollingDirect<T: SnakeFloat>(
+    _ w: Int, _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ os: Int, start: Int, end: Int
+) {
+    var i = start
+    while i < end && (i < w || end &- i < 8) {
+        out.advanced(bytes: i &* os).pointee = rollingOutput(w, x, i)
+        i &+= 1
+    }
+    if i == end { return }
+    withUnsafeTemporaryAllocation(of: Int64.self, capacity: 8 &* w &* (w &- 1)) { buf in
+        // masks[(t0 * (w - 1) + e - 1) * 8 + l]: all ones where lane l's
+        // place (t0 + l) % w is below e.
+        let masks = UnsafeMutableRawPointer(buf.baseAddress!)
+        for t0 in 0..<w {
+            for e in 1..<w {
+                var m = SIMD8<Int64>()
+                for l in 0..<8 {
+                    let place: Int = (t0 &+ l) % w
+                    m[l] = place < e ? -1 : 0
+                }
+                masks.storeBytes(of: m, toByteOffset: (t0 &* (w &- 1) &+ e &- 1) &* 64, as: SIMD8<Int64>.self)
+            }
+        }
+        i = rollingDirectGroups(w, x, out, os, i, end, UnsafeRawPointer(masks))
+    }
+    while i < end {
+        out.advanced(bytes: i &* os).pointee = rollingOutput(w, x, i)
+        i &+= 1
+    }
+}
+
 @inline(__always)
 func rollingSum<T: SnakeFloat>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
@@ -244,6 +387,10 @@ func rollingSum<T: SnakeFloat>(
             assert(start == 0 && end == n)
             _ = scan(n, xr, xs, or, os, from: -0.0, streaming: n &* MemoryLayout<T>.stride >= streamingBytes,
                      chunk: false)
+            return
+        }
+        if w <= rollingDirectWindow(T.self) && xs == MemoryLayout<T>.stride && !rowsOverlap(xr, xs, or, os, n) {
+            rollingDirect(w, xr, or, os, start: start, end: end)
             return
         }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 8 &* (w &+ 1)) { buf in
