@@ -218,6 +218,23 @@ def test_rolling_sum_short_windows_match_the_block_walk(dtype, rng):
     with snake.threads(2):
         for w in range(1, 9):
             assert np.array_equal(snake.rolling_sum_mt(x, w), block_scheme(x, w).astype(dtype))
+    # Small integers sum exactly: a term a lane wrongly takes or leaves out
+    # shows, where float32's rounding of mixed magnitudes could hide it.
+    ints = rng.integers(-1000, 1000, 300_016).astype(dtype)
+    for w in range(1, 9):
+        want = np.convolve(ints[:1000].astype(np.float64), np.ones(w))[:1000].astype(dtype)
+        assert np.array_equal(snake.rolling_sum(ints[:1000], w), want), w
+    x = np.where(rng.random(len(x)) < 0.5, x, ints[:len(x)])
+    # `_mt`'s second chunk starts at (n + 1) // 2: rows of these lengths start
+    # it at every place against the blocks of w <= 8, so each group's lanes
+    # meet the blocks at every phase (one thread always starts at i = w).
+    walked = np.empty(2 * 300_016, dtype)[::2]
+    with snake.threads(2):
+        for n in range(300_001, 300_016, 2):
+            walked[:n] = x[:n] if n <= len(x) else np.resize(x, n)
+            y = walked[:n].copy()
+            for w in range(1, 9):
+                assert np.array_equal(snake.rolling_sum_mt(y, w), snake.rolling_sum(walked[:n], w)), (n, w)
 
 
 # ---- histogram ---------------------------------------------------------------
