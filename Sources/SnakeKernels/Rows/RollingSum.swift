@@ -228,18 +228,6 @@ func rollingRange<T: SnakeFloat>(
     c.run(to: end)
 }
 
-/// Whether n elements at x (byte step xs) and at out (byte step os) share
-/// any byte.
-@inline(__always)
-func rowsOverlap<T>(_ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ n: Int) -> Bool {
-    func span(_ p: UnsafeRawPointer, _ step: Int) -> (UnsafeRawPointer, UnsafeRawPointer) {
-        let last = p + (n &- 1) &* step
-        return (min(p, last), max(p, last) + MemoryLayout<T>.stride)
-    }
-    let (a, b) = span(UnsafeRawPointer(x), xs), (c, d) = span(UnsafeRawPointer(out), os)
-    return a < d && c < b
-}
-
 /// Windows up to this long over a contiguous row take `rollingDirect`: the
 /// longest where it measured faster than the block walk at 1e5
 /// (bench/README.md). Its cost grows with w; on AVX-512 float64's 64-byte
@@ -271,9 +259,37 @@ func rollingOutput<T: SnakeFloat>(_ w: Int, _ x: UnsafePointer<T>, _ i: Int) -> 
     return T(p + s)
 }
 
+/// rollingDirect's lane masks for every w <= 8, made once per process
+/// (168 vectors, 10.5 KiB). For window w they start at vector
+/// (w - 2)(w - 1)w / 3 (the masks of shorter windows before them): w - 1
+/// for each t0 in 0..<w, the one for e (1 ..< w) all ones in lane l where
+/// (t0 + l) % w < e. Made for each row instead, the allocation and the
+/// making cost more than the rows of 20 elements they served (3-5x the
+/// block walk's time at w = 5 and 7).
+let rollingMasks: UnsafeRawPointer = {
+    let p = UnsafeMutableRawPointer.allocate(byteCount: 168 &* 64, alignment: 64)
+    var k = 0
+    for w in 1...8 {
+        for t0 in 0..<w {
+            var places = SIMD8<Int64>(), place = t0
+            for l in 0..<8 {
+                places[l] = Int64(place)
+                place &+= 1
+                if place == w { place = 0 }
+            }
+            for e in 1..<w {
+                p.storeBytes(of: unsafeBitCast(places .< Int64(e), to: SIMD8<Int64>.self), toByteOffset: k &* 64, as: SIMD8<Int64>.self)
+                k &+= 1
+            }
+        }
+    }
+    // k is now 168: the sum of w(w - 1) over w = 1...8.
+    return UnsafeRawPointer(p)
+}()
+
 /// rollingDirect's groups of 8 from output i while 8 are left; returns the
-/// first output not written. Out of line: inside the allocation's closure
-/// Swift called float32's widen and narrow (C, always_inline) out of line,
+/// first output not written. Out of line: inlined into a closure, Swift
+/// once called float32's widen and narrow (C, always_inline) out of line,
 /// each call through the stack (3-6x slower).
 @inline(never)
 func rollingDirectGroups<T: SnakeFloat>(
@@ -331,10 +347,10 @@ func rollingDirectGroups<T: SnakeFloat>(
 ///
 /// Which lanes take part depends on e and on t0, the place of the group's
 /// first output (a block starts inside every group when w <= 8), so the
-/// masks are made once per call, w - 1 for each t0, and loaded. Made in the
-/// loop as compares, LLVM turned each masked load into a branch per lane
-/// (3-9x slower than the block walk); as shifts of t - e they cost more
-/// than the block walk from w = 4 on SSE2.
+/// masks are loaded from `rollingMasks`. Made in the loop as compares, LLVM
+/// turned each masked load into a branch per lane (3-9x slower than the
+/// block walk); as shifts of t - e they cost more than the block walk from
+/// w = 4 on SSE2.
 ///
 /// The block walk spends its time on per-block bookkeeping at short
 /// windows (3.5 ns/element at w = 2, against 0.76 at w = 100). Outputs
@@ -349,22 +365,7 @@ func rollingDirect<T: SnakeFloat>(
         i &+= 1
     }
     if i == end { return }
-    withUnsafeTemporaryAllocation(of: Int64.self, capacity: 8 &* w &* (w &- 1)) { buf in
-        // masks[(t0 * (w - 1) + e - 1) * 8 + l]: all ones where lane l's
-        // place (t0 + l) % w is below e.
-        let masks = UnsafeMutableRawPointer(buf.baseAddress!)
-        for t0 in 0..<w {
-            for e in 1..<w {
-                var m = SIMD8<Int64>()
-                for l in 0..<8 {
-                    let place: Int = (t0 &+ l) % w
-                    m[l] = place < e ? -1 : 0
-                }
-                masks.storeBytes(of: m, toByteOffset: (t0 &* (w &- 1) &+ e &- 1) &* 64, as: SIMD8<Int64>.self)
-            }
-        }
-        i = rollingDirectGroups(w, x, out, os, i, end, UnsafeRawPointer(masks))
-    }
+    i = rollingDirectGroups(w, x, out, os, i, end, rollingMasks + (w &- 2) &* (w &- 1) &* w / 3 &* 64)
     while i < end {
         out.advanced(bytes: i &* os).pointee = rollingOutput(w, x, i)
         i &+= 1
@@ -389,7 +390,8 @@ func rollingSum<T: SnakeFloat>(
                      chunk: false)
             return
         }
-        if w <= rollingDirectWindow(T.self) && xs == MemoryLayout<T>.stride && !rowsOverlap(xr, xs, or, os, n) {
+        // Rows under 2w + 8 are mostly outputs made one at a time: block walk.
+        if w <= rollingDirectWindow(T.self) && n >= 2 &* w &+ 8 && xs == MemoryLayout<T>.stride && !spansOverlap(xr, 0, xs, MemoryLayout<T>.size, or, 0, os, MemoryLayout<T>.size, rows: 1, n: n) {
             rollingDirect(w, xr, or, os, start: start, end: end)
             return
         }
