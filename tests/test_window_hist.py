@@ -237,6 +237,52 @@ def test_rolling_sum_short_windows_match_the_block_walk(dtype, rng):
                 assert np.array_equal(snake.rolling_sum_mt(y, w), snake.rolling_sum(walked[:n], w)), (n, w)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_rolling_sum_lanes_match_the_block_walk(dtype, rng):
+    """Windows of 3-256 over a contiguous row run 8 stretches of the row side
+    by side (rollingLanes: transposed 8 x 8 tiles, chunks of 4w or 8w steps,
+    gaps between stretches when their starts would share cache sets); the
+    rest of the row (gaps, the tail, a `_mt` chunk's head) by the walk. Rows
+    just under, at and past 8 chunks, with room for gaps: bits, signs and
+    warnings against a strided view of the same values (the walk), in place,
+    and the documented order."""
+    specials = np.array([np.inf, -np.inf, np.nan, -0.0, 0.0], dtype)
+    for w in (3, 4, 6, 7, 8, 9, 12, 16, 20, 31, 64, 100, 128, 255, 256):
+        chunk = w * (8 if w % 2 else 4)
+        for n in sorted({8 * chunk - 1, 8 * chunk, 8 * chunk + 1, 8 * chunk + 7 * w + 5, 16 * chunk + 3 * w + 1,
+                         3 * 8 * chunk + 50 * w + 7}):
+            x = (rng.standard_normal(n) * 10.0 ** rng.integers(-8, 9, n)).astype(dtype)
+            x[rng.integers(0, n, 4)] = rng.choice(specials, 4)
+            strided = np.empty(2 * n, dtype)[::2]
+            strided[...] = x
+            for f in ROLLING:
+                with warnings.catch_warnings(record=True) as lanes:
+                    warnings.simplefilter("always")
+                    got = f(x, w)
+                with warnings.catch_warnings(record=True) as walked:
+                    warnings.simplefilter("always")
+                    want = f(strided, w)
+                assert np.array_equal(got, want, equal_nan=True), (n, w, f.__name__)
+                assert np.array_equal(np.signbit(got), np.signbit(want)), (n, w)
+                assert sorted(str(m.message) for m in lanes) == sorted(str(m.message) for m in walked), (n, w)
+            y = x.copy()
+            with np.errstate(all="ignore"):
+                assert snake.rolling_sum(y, w, out=y) is y
+                assert np.array_equal(y, want, equal_nan=True), (n, w, "in place")
+                assert np.array_equal(got, block_scheme(x, w).astype(dtype), equal_nan=True), (n, w)
+    # Small integers sum exactly: a wrong term in any lane, gap or tail shows.
+    ints = rng.integers(-1000, 1000, 200_003).astype(dtype)
+    with snake.threads(2):
+        for w in (3, 5, 10, 17, 20, 64, 99, 200):
+            want = np.convolve(ints.astype(np.float64), np.ones(w))[:len(ints)].astype(dtype)
+            assert np.array_equal(snake.rolling_sum(ints, w), want), w
+            assert np.array_equal(snake.rolling_sum_mt(ints, w), want), w
+            # Rows of a 2-D array, each long enough for the lanes.
+            rows = ints[:4 * 40_000].reshape(4, 40_000)
+            assert np.array_equal(snake.rolling_sum(rows, w), np.stack(
+                [np.convolve(r.astype(np.float64), np.ones(w))[:40_000] for r in rows]).astype(dtype)), w
+
+
 # ---- histogram ---------------------------------------------------------------
 
 

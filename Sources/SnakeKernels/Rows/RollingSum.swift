@@ -11,6 +11,12 @@
 // (its suffixes, kept for block k+2); long rows run two such streams, the
 // row's halves, in lockstep: four independent add chains (see rollingRange).
 //
+// Windows of 3-256 over a long contiguous row run 8 stretches of it side by
+// side as the lanes of SIMD8<Double> (rollingLanes, transposed 8 x 8
+// tiles); windows up to 6-7 over other contiguous rows compute 8
+// consecutive outputs from vector loads (rollingDirect). Both add the same
+// terms in the same order as the walk: every path gives the same bits.
+//
 // Accumulators start at -0.0, the identity of IEEE addition, so signed zeros
 // come out as the exact sum's (rolling_sum([-0.0], 1) is -0.0).
 //
@@ -241,6 +247,9 @@ func rollingDirectWindow<T: SnakeFloat>(_: T.Type) -> Int {
     #endif
 }
 
+/// Windows up to this long over a contiguous row take rollingLanes.
+let rollingLanesWindow = 256
+
 /// Output i of the block scheme computed on its own: block k's prefix up to
 /// i plus block k-1's suffix from i-w+1, each summed in the block scheme's
 /// order (forwards from the block's start; backwards from block k-1's end).
@@ -372,6 +381,148 @@ func rollingDirect<T: SnakeFloat>(
     }
 }
 
+/// rollingLanes' first `prev`: the suffix sums of the block before each
+/// lane's first (all -0.0 for lane 0 without `prevBlock`), with s[w] = -0.0
+/// (the empty suffix, a full block's output), at scratch + chunk.
+@inline(never)
+func rollingLanesPrev<T: SnakeFloat>(
+    _ w: Int, _ x: UnsafePointer<T>, lane: Int, chunk: Int, prevBlock: Bool,
+    _ scratch: UnsafeMutablePointer<SIMD8<Double>>
+) {
+    let prev = scratch + chunk
+    prev.update(repeating: SIMD8(repeating: -0.0), count: w &+ 1)
+    UnsafeMutableRawPointer(prev).withMemoryRebound(to: Double.self, capacity: 8 &* (w &+ 1)) { s in
+        for l in (prevBlock ? 0 : 1)..<8 {
+            let b = x + (l &* lane &- w)
+            var acc = -0.0, u = w
+            while u > 0 {
+                u &-= 1
+                acc += Double(b[u])
+                s[u &* 8 &+ l] = acc
+            }
+        }
+    }
+}
+
+/// The spacing of rollingLanes' 8 stretches: `len` plus the number of
+/// blocks (0-7, within `room`) that spreads their starts best over the 4 KiB
+/// of address bits that pick an L1 set. At a power-of-two window the
+/// stretches of 1e5 elements began 4 KiB multiples apart, 16 streams in one
+/// set: 1.0-1.2x slower than at the next window.
+@inline(__always)
+func rollingLaneStride(_ w: Int, _ len: Int, _ size: Int, room: Int) -> Int {
+    var best = len, bestGap = -1, g = 0
+    while g < 8 && 7 &* g &* w <= room {
+        let stride = (len &+ g &* w) &* size
+        var offsets = SIMD8<Int64>()
+        for l in 0..<8 { offsets[l] = Int64((l &* stride) & 4095) }
+        var gap = 4096
+        for a in 0..<8 {
+            var next = 4096  // the smallest offset above a's, circularly
+            for b in 0..<8 where b != a {
+                let d = Int((offsets[b] &- offsets[a]) & 4095)
+                next = min(next, d == 0 ? 0 : d)
+            }
+            gap = min(gap, next)
+        }
+        if gap > bestGap { (best, bestGap) = (len &+ g &* w, gap) }
+        g &+= 1
+    }
+    return best
+}
+
+/// The block scheme over 8 equal stretches of a row side by side, one per
+/// lane of SIMD8<Double>: lane l's outputs are out[l * lane + j] for j in
+/// [0, len), with x[l * lane] on a block boundary (`lane` and `len` in
+/// elements, multiples of w; `chunk`, 4w for even w and 8w for odd, a
+/// multiple of 8 and of w, divides `len`). `lane` may exceed `len`: the
+/// gaps between stretches are the caller's. `scratch` holds chunk +
+/// 3 (w + 1) vectors, with the suffix sums of the block before each
+/// stretch at scratch + chunk (rollingLanesPrev).
+///
+/// Each chunk of `chunk` steps is loaded 8 x 8 at a time and transposed, so
+/// that xs[j] holds step j of every lane; then block by block, one loop
+/// makes block k's outputs (its prefixes plus block k-1's suffixes, written
+/// over xs[j]) and block k+1's suffixes; then the chunk is transposed back
+/// and stored. The same sums in the same order as the block walk, so the
+/// same bits; but every add works on 8 outputs, and the per-block
+/// bookkeeping that dominates the walk at short windows is paid once for 8
+/// blocks. Each lane reads only its own stretch, a chunk's loads all before
+/// its stores, so `out` may be `x` (in place; the caller reads the gaps
+/// and the block before each stretch first).
+@inline(never)
+func rollingLanes<T: SnakeFloat>(
+    _ w: Int, _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, lane: Int, len: Int, chunk: Int,
+    _ scratch: UnsafeMutablePointer<SIMD8<Double>>
+) {
+    let xs = scratch
+    var prev = scratch + chunk, this = prev + (w &+ 1), next = this + (w &+ 1)
+    let neg = SIMD8<Double>(repeating: -0.0)
+    this[w] = neg
+    next[w] = neg
+    // Block k's suffix sums into `this` (the chunk's first block).
+    @inline(__always) func suffixes(_ v: UnsafeMutablePointer<SIMD8<Double>>) {
+        var acc = neg, u = w
+        while u > 0 {
+            u &-= 1
+            acc += v[u]
+            this[u] = acc
+        }
+    }
+    @inline(__always) func load(_ j: Int) -> SIMD8<Double> {
+        T.widen(UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<T>.self))
+    }
+    var c = 0
+    while c < len {
+        // Transposed in: xs[j][l] = x[l * lane + c + j].
+        var j = 0
+        while j < chunk {
+            let p = c &+ j
+            snake_transpose_f64x8(load(p), load(p &+ lane), load(p &+ 2 &* lane), load(p &+ 3 &* lane),
+                                  load(p &+ 4 &* lane), load(p &+ 5 &* lane), load(p &+ 6 &* lane), load(p &+ 7 &* lane), UnsafeMutableRawPointer(xs + j).assumingMemoryBound(to: Double.self))
+            j &+= 8
+        }
+        // Block by block: outputs of block k from its prefixes and block
+        // k - 1's suffixes (`prev`), in one loop with the suffixes of block
+        // k + 1 (into `next`): two independent add chains.
+        suffixes(xs)
+        var b = 0
+        while b < chunk {
+            let v = xs + b
+            var p = neg
+            if b &+ w < chunk {
+                let a = v + w
+                var acc = neg, u = w
+                for t in 0..<w {
+                    u &-= 1
+                    acc += a[u]
+                    next[u] = acc
+                    p += v[t]
+                    v[t] = p + prev[t &+ 1]
+                }
+            } else {
+                for t in 0..<w {
+                    p += v[t]
+                    v[t] = p + prev[t &+ 1]
+                }
+            }
+            (prev, this, next) = (this, next, prev)
+            b &+= w
+        }
+        // Transposed out.
+        j = 0
+        while j < chunk {
+            if T.self == Double.self {
+                snake_transpose_store_f64(UnsafeRawPointer(xs + j).assumingMemoryBound(to: Double.self), UnsafeMutableRawPointer(out + (c &+ j)).assumingMemoryBound(to: Double.self), lane)
+            } else {
+                snake_transpose_store_f32(UnsafeRawPointer(xs + j).assumingMemoryBound(to: Double.self), UnsafeMutableRawPointer(out + (c &+ j)).assumingMemoryBound(to: Float.self), lane)
+            }
+            j &+= 8
+        }
+        c &+= chunk
+    }
+}
+
 @inline(__always)
 func rollingSum<T: SnakeFloat>(
     _ rows: Int, _ n: Int, _ x: UnsafePointer<T>, _ xRow: Int, _ xs: Int,
@@ -390,13 +541,61 @@ func rollingSum<T: SnakeFloat>(
                      chunk: false)
             return
         }
-        // Rows under 2w + 8 are mostly outputs made one at a time: block walk.
-        if w <= rollingDirectWindow(T.self) && n >= 2 &* w &+ 8 && xs == MemoryLayout<T>.stride && !spansOverlap(xr, 0, xs, MemoryLayout<T>.size, or, 0, os, MemoryLayout<T>.size, rows: 1, n: n) {
-            rollingDirect(w, xr, or, os, start: start, end: end)
-            return
-        }
+        let size = MemoryLayout<T>.stride
+        let inPlace = xr == UnsafePointer(or) && xs == os
+        let apart = !inPlace && !spansOverlap(xr, 0, xs, size, or, 0, os, size, rows: 1, n: n)
+        // Short windows over a contiguous row that `out` does not overlap
+        // compute outputs 8 at a time; rows under 2w + 8 are mostly outputs
+        // made one at a time, for the block walk.
+        let direct = w <= rollingDirectWindow(T.self) && n >= 2 &* w &+ 8 && xs == size && apart
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 8 &* (w &+ 1)) { buf in
-            rollingRange(w, xr, xs, or, os, start: start, end: end, buf.baseAddress!)
+            let scratch = buf.baseAddress!
+            func part(_ s: Int, _ e: Int) {
+                if direct {
+                    rollingDirect(w, xr, or, os, start: s, end: e)
+                } else {
+                    rollingRange(w, xr, xs, or, os, start: s, end: e, scratch)
+                }
+            }
+            // From w = 3 (measured faster than rollingDirect from there on
+            // every tier) over a contiguous row, 8 stretches of it side by
+            // side (rollingLanes), from a0, the first block boundary; the
+            // rest (the gaps between stretches, fewer than 8 chunks at the
+            // end, and the outputs before a0, a `_mt` chunk's start) as above.
+            if w >= 3 && w <= rollingLanesWindow && xs == size && os == size && (inPlace || apart) {
+                let chunk = w &* (w & 1 == 1 ? 8 : 4)
+                let a0 = (start &+ w &- 1) / w &* w
+                let len = max(0, end &- a0) / (8 &* chunk) &* chunk
+                // Each stretch at least a chunk; at least 1024 steps where
+                // rollingDirect would take the row, and two chunks of
+                // windows from 128: on rows of 1000 at w = 3, and of 10 000
+                // at w = 256, the lanes' setup made them 0.7-0.9x the
+                // direct path and the walk.
+                let least = w <= rollingDirectWindow(T.self) ? 1024 : w >= 128 ? 2 &* chunk : chunk
+                if len > 0 && len >= least {
+                    let lane = rollingLaneStride(w, len, size, room: end &- a0 &- 8 &* len)
+                    // In place, this order reads everything before it is
+                    // written: the tail reads from a0 + 7 lane + len - 2w,
+                    // each lane from its start - w (in the gap before it,
+                    // read first), each gap from 2w before it (its lane's
+                    // end), and the head writes before a0.
+                    let lanesEnd = a0 &+ 7 &* lane &+ len
+                    if lanesEnd < end { part(lanesEnd, end) }
+                    withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: chunk &+ 3 &* (w &+ 1)) { v in
+                        rollingLanesPrev(w, xr + a0, lane: lane, chunk: chunk, prevBlock: a0 > 0, v.baseAddress!)
+                        if lane > len {
+                            for l in 0..<7 {
+                                let g = a0 &+ l &* lane &+ len
+                                part(g, g &+ lane &- len)
+                            }
+                        }
+                        rollingLanes(w, xr + a0, or + a0, lane: lane, len: len, chunk: chunk, v.baseAddress!)
+                    }
+                    if start < a0 { part(start, a0) }
+                    return
+                }
+            }
+            part(start, end)
         }
     }
     // Rows whose window covers them are running sums, which `_mt` does not
