@@ -186,6 +186,24 @@ def test_rolling_sum_follows_the_block_order_exactly(dtype, rng):
             assert np.array_equal(snake.rolling_sum_mt(x, w), block_scheme(x, w).astype(dtype))
 
 
+def same_as_the_walk(f, x, w):
+    """f(x, w) on the contiguous row x and on a strided view of the same
+    values, which always takes the block walk: the same bits, signs of zero
+    and warnings. Returns the contiguous row's result."""
+    strided = np.empty(2 * len(x), x.dtype)[::2]
+    strided[...] = x
+    with warnings.catch_warnings(record=True) as fast:
+        warnings.simplefilter("always")
+        got = f(x, w)
+    with warnings.catch_warnings(record=True) as walked:
+        warnings.simplefilter("always")
+        want = f(strided, w)
+    assert np.array_equal(got, want, equal_nan=True), (len(x), w, f.__name__)
+    assert np.array_equal(np.signbit(got), np.signbit(want)), (len(x), w, f.__name__)
+    assert sorted(str(m.message) for m in fast) == sorted(str(m.message) for m in walked), (len(x), w, f.__name__)
+    return got
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_rolling_sum_short_windows_match_the_block_walk(dtype, rng):
     """Short windows over a contiguous row compute each output directly,
@@ -200,18 +218,8 @@ def test_rolling_sum_short_windows_match_the_block_walk(dtype, rng):
             if n > 20:
                 where = rng.integers(0, n, 3)
                 x[where] = rng.choice(specials, 3)
-            strided = np.empty(2 * n, dtype)[::2]
-            strided[...] = x
             for f in ROLLING:
-                with warnings.catch_warnings(record=True) as direct:
-                    warnings.simplefilter("always")
-                    got = f(x, w)
-                with warnings.catch_warnings(record=True) as walked:
-                    warnings.simplefilter("always")
-                    want = f(strided, w)
-                assert np.array_equal(got, want, equal_nan=True), (n, w, f.__name__)
-                assert np.array_equal(np.signbit(got), np.signbit(want))
-                assert sorted(str(m.message) for m in direct) == sorted(str(m.message) for m in walked), (n, w)
+                got = same_as_the_walk(f, x, w)
                 with np.errstate(invalid="ignore"):  # the reference's own inf - inf
                     assert np.array_equal(got, block_scheme(x, w).astype(dtype), equal_nan=True)
     x = rng.standard_normal(300_007).astype(dtype)
@@ -253,22 +261,12 @@ def test_rolling_sum_lanes_match_the_block_walk(dtype, rng):
                          3 * 8 * chunk + 50 * w + 7}):
             x = (rng.standard_normal(n) * 10.0 ** rng.integers(-8, 9, n)).astype(dtype)
             x[rng.integers(0, n, 4)] = rng.choice(specials, 4)
-            strided = np.empty(2 * n, dtype)[::2]
-            strided[...] = x
             for f in ROLLING:
-                with warnings.catch_warnings(record=True) as lanes:
-                    warnings.simplefilter("always")
-                    got = f(x, w)
-                with warnings.catch_warnings(record=True) as walked:
-                    warnings.simplefilter("always")
-                    want = f(strided, w)
-                assert np.array_equal(got, want, equal_nan=True), (n, w, f.__name__)
-                assert np.array_equal(np.signbit(got), np.signbit(want)), (n, w)
-                assert sorted(str(m.message) for m in lanes) == sorted(str(m.message) for m in walked), (n, w)
+                got = same_as_the_walk(f, x, w)
             y = x.copy()
             with np.errstate(all="ignore"):
                 assert snake.rolling_sum(y, w, out=y) is y
-                assert np.array_equal(y, want, equal_nan=True), (n, w, "in place")
+                assert np.array_equal(y, got, equal_nan=True), (n, w, "in place")
                 assert np.array_equal(got, block_scheme(x, w).astype(dtype), equal_nan=True), (n, w)
     # Small integers sum exactly: a wrong term in any lane, gap or tail shows.
     ints = rng.integers(-1000, 1000, 200_003).astype(dtype)
