@@ -281,6 +281,58 @@ def test_rolling_sum_lanes_match_the_block_walk(dtype, rng):
                 [np.convolve(r.astype(np.float64), np.ones(w))[:40_000] for r in rows]).astype(dtype)), w
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_rolling_sum_row_groups_match_the_block_walk(dtype, rng):
+    """Rows too short for 8 stretches of their own run 8 rows at a time as
+    the lanes (rollingLanes with a row's stride between lanes), the last
+    chunk and the last tile short, the rows past the last 8 regrouped with
+    rows already done (or, in place, run alone). Bits, signs and warnings
+    against a strided view (one row at a time through the walk), in place,
+    `_mt`, row strides that differ between x and out, and a window that
+    differs between rows (those groups run row by row)."""
+    specials = np.array([np.inf, -np.inf, np.nan, -0.0, 0.0], dtype)
+    for rows, n in ((8, 9), (8, 64), (9, 37), (17, 100), (23, 257), (64, 96), (12, 1001)):
+        for w in (3, 4, 5, 7, 8, 10, 16, 31, 50, 100, 256):
+            if w >= n:
+                continue
+            x = (rng.standard_normal((rows, n)) * 10.0 ** rng.integers(-8, 9, (rows, n))).astype(dtype)
+            x.flat[rng.integers(0, x.size, 6)] = rng.choice(specials, 6)
+            strided = np.empty((rows, 2 * n), dtype)[:, ::2]
+            strided[...] = x
+            want_rows = np.stack([block_scheme(r, w) for r in x]).astype(dtype) if n < 300 else None
+            for f in ROLLING:
+                with warnings.catch_warnings(record=True) as grouped:
+                    warnings.simplefilter("always")
+                    got = f(x, w)
+                with warnings.catch_warnings(record=True) as walked:
+                    warnings.simplefilter("always")
+                    want = f(strided, w)
+                assert np.array_equal(got, want, equal_nan=True), (rows, n, w, f.__name__)
+                assert np.array_equal(np.signbit(got), np.signbit(want)), (rows, n, w)
+                assert sorted(str(m.message) for m in grouped) == sorted(str(m.message) for m in walked), (rows, n, w)
+            with np.errstate(all="ignore"):
+                if want_rows is not None:
+                    assert np.array_equal(got, want_rows, equal_nan=True), (rows, n, w)
+                y = x.copy()
+                assert snake.rolling_sum(y, w, out=y) is y
+                assert np.array_equal(y, got, equal_nan=True), (rows, n, w, "in place")
+                wide = np.full((rows, n + 5), 7, dtype)  # out rows longer than x's
+                snake.rolling_sum(x, w, out=wide[:, :n])
+                assert np.array_equal(wide[:, :n], got, equal_nan=True) and (wide[:, n:] == 7).all()
+                with snake.threads(2):
+                    assert np.array_equal(snake.rolling_sum_mt(x, w), got, equal_nan=True), (rows, n, w, "_mt")
+                ws = np.full(rows, w)
+                ws[rows // 2] = max(1, w - 1)  # that row's group runs row by row
+                each = snake.rolling_sum(x, ws)
+                for r in range(rows):
+                    assert np.array_equal(each[r], snake.rolling_sum(strided[r], int(ws[r])), equal_nan=True), (rows, n, w, r)
+    # Small integers sum exactly: a wrong term in any lane or tile shows.
+    ints = rng.integers(-1000, 1000, (40, 203)).astype(dtype)
+    for w in (3, 6, 9, 20, 64, 202):
+        want = np.stack([np.convolve(r.astype(np.float64), np.ones(w))[:203] for r in ints]).astype(dtype)
+        assert np.array_equal(snake.rolling_sum(ints, w), want), w
+
+
 # ---- histogram ---------------------------------------------------------------
 
 

@@ -382,17 +382,18 @@ func rollingDirect<T: SnakeFloat>(
 }
 
 /// rollingLanes' first `prev`: the suffix sums of the block before each
-/// lane's first (all -0.0 for lane 0 without `prevBlock`), with s[w] = -0.0
-/// (the empty suffix, a full block's output), at scratch + chunk.
+/// lane's first (lanes from `firstLane`; -0.0 for the others, which start
+/// a row), with s[w] = -0.0 (the empty suffix, a full block's output), at
+/// scratch + 2 chunk.
 @inline(never)
 func rollingLanesPrev<T: SnakeFloat>(
-    _ w: Int, _ x: UnsafePointer<T>, lane: Int, chunk: Int, prevBlock: Bool,
+    _ w: Int, _ x: UnsafePointer<T>, lane: Int, chunk: Int, firstLane: Int,
     _ scratch: UnsafeMutablePointer<SIMD8<Double>>
 ) {
-    let prev = scratch + chunk
+    let prev = scratch + 2 &* chunk
     prev.update(repeating: SIMD8(repeating: -0.0), count: w &+ 1)
     UnsafeMutableRawPointer(prev).withMemoryRebound(to: Double.self, capacity: 8 &* (w &+ 1)) { s in
-        for l in (prevBlock ? 0 : 1)..<8 {
+        for l in firstLane..<8 {
             let b = x + (l &* lane &- w)
             var acc = -0.0, u = w
             while u > 0 {
@@ -431,66 +432,119 @@ func rollingLaneStride(_ w: Int, _ len: Int, _ size: Int, room: Int) -> Int {
     return best
 }
 
-/// The block scheme over 8 equal stretches of a row side by side, one per
-/// lane of SIMD8<Double>: lane l's outputs are out[l * lane + j] for j in
-/// [0, len), with x[l * lane] on a block boundary (`lane` and `len` in
-/// elements, multiples of w; `chunk`, 4w for even w and 8w for odd, a
-/// multiple of 8 and of w, divides `len`). `lane` may exceed `len`: the
-/// gaps between stretches are the caller's. `scratch` holds chunk +
-/// 3 (w + 1) vectors, with the suffix sums of the block before each
-/// stretch at scratch + chunk (rollingLanesPrev).
+/// The block scheme over 8 rows, or 8 stretches of one row, side by side,
+/// one per lane of SIMD8<Double>: lane l's outputs are out[l * oLane + j]
+/// for j in [0, steps), from x[l * xLane + j], with x[l * xLane] on a block
+/// boundary (strides in elements). `chunk`, 4w for even w and 8w for odd,
+/// is a multiple of 8 and of w; the last chunk may be shorter. `scratch`
+/// holds rollingLanesScratch(w, chunk) vectors, with the suffix sums of the
+/// block before each lane's first at scratch + 2 chunk (rollingLanesPrev).
 ///
-/// Each chunk of `chunk` steps is loaded 8 x 8 at a time and transposed, so
-/// that xs[j] holds step j of every lane; then block by block, one loop
-/// makes block k's outputs (its prefixes plus block k-1's suffixes, written
-/// over xs[j]) and block k+1's suffixes; then the chunk is transposed back
-/// and stored. The same sums in the same order as the block walk, so the
-/// same bits; but every add works on 8 outputs, and the per-block
-/// bookkeeping that dominates the walk at short windows is paid once for 8
-/// blocks. Each lane reads only its own stretch, a chunk's loads all before
-/// its stores, so `out` may be `x` (in place; the caller reads the gaps
-/// and the block before each stretch first).
+/// Each chunk is loaded 8 x 8 at a time and transposed, so that xs[j] holds
+/// step j of every lane; then block by block, one loop makes block k's
+/// outputs (its prefixes plus block k-1's suffixes, written over xs[j]) and
+/// block k+1's suffixes; then the chunk is transposed back and stored. The
+/// same sums in the same order as the block walk, so the same bits; but
+/// every add works on 8 outputs, and the per-block bookkeeping that
+/// dominates the walk at short windows is paid once for 8 blocks. Like the
+/// walk, it sums a block's suffixes only where outputs follow the block
+/// (so the floating-point flags are the walk's too). Each lane reads only
+/// its own stretch, a chunk's loads all before its stores, so `out` may be
+/// `x` (in place; the caller reads what lies between stretches first).
 @inline(never)
 func rollingLanes<T: SnakeFloat>(
-    _ w: Int, _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, lane: Int, len: Int, chunk: Int,
-    _ scratch: UnsafeMutablePointer<SIMD8<Double>>
+    _ w: Int, _ x: UnsafePointer<T>, xLane: Int, _ out: UnsafeMutablePointer<T>, oLane: Int,
+    steps: Int, chunk: Int, _ scratch: UnsafeMutablePointer<SIMD8<Double>>, ahead: Int = 0
 ) {
-    let xs = scratch
-    var prev = scratch + chunk, this = prev + (w &+ 1), next = this + (w &+ 1)
+    var xs = scratch, ys = scratch + chunk
+    var prev = scratch + 2 &* chunk, this = prev + (w &+ 1), next = this + (w &+ 1)
     let neg = SIMD8<Double>(repeating: -0.0)
     this[w] = neg
     next[w] = neg
-    // Block k's suffix sums into `this` (the chunk's first block).
-    @inline(__always) func suffixes(_ v: UnsafeMutablePointer<SIMD8<Double>>) {
-        var acc = neg, u = w
-        while u > 0 {
-            u &-= 1
-            acc += v[u]
-            this[u] = acc
-        }
-    }
     @inline(__always) func load(_ j: Int) -> SIMD8<Double> {
         T.widen(UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<T>.self))
     }
-    var c = 0
-    while c < len {
-        // Transposed in: xs[j][l] = x[l * lane + c + j].
+    @inline(__always) func doubles(_ v: UnsafeMutablePointer<SIMD8<Double>>) -> UnsafeMutablePointer<Double> {
+        UnsafeMutableRawPointer(v).assumingMemoryBound(to: Double.self)
+    }
+    // Steps [c, c + m) transposed into xs: xs[j][l] = x[l * xLane + c + j];
+    // a last tile short of 8 steps through a zeroed copy (its other steps
+    // are never used).
+    @inline(__always) func loadChunk(_ c: Int, _ m: Int, _ xs: UnsafeMutablePointer<SIMD8<Double>>) {
         var j = 0
-        while j < chunk {
+        while j < m {
             let p = c &+ j
-            snake_transpose_f64x8(load(p), load(p &+ lane), load(p &+ 2 &* lane), load(p &+ 3 &* lane),
-                                  load(p &+ 4 &* lane), load(p &+ 5 &* lane), load(p &+ 6 &* lane), load(p &+ 7 &* lane), UnsafeMutableRawPointer(xs + j).assumingMemoryBound(to: Double.self))
+            if ahead > 0 {
+                // The same tile `ahead` lanes on (the next group of rows).
+                // Rows of 100 float64 are 13 cache lines, too few for the
+                // prefetchers to follow 8 of them: (10 000, 100) at w = 10
+                // ran 1.6-3.1 ns/element, loads missing, and 0.8-1.0 with
+                // these. Requesting the outputs' lines too measured the same.
+                for l in ahead..<(ahead &+ 8) { snake_prefetch(x + (l &* xLane &+ p)) }
+            }
+            if m &- j >= 8 {
+                snake_transpose_f64x8(load(p), load(p &+ xLane), load(p &+ 2 &* xLane), load(p &+ 3 &* xLane),
+                                      load(p &+ 4 &* xLane), load(p &+ 5 &* xLane), load(p &+ 6 &* xLane),
+                                      load(p &+ 7 &* xLane), doubles(xs + j))
+            } else {
+                for l in 0..<8 {
+                    var v = SIMD8<Double>()
+                    for k in 0..<(m &- j) { v[k] = Double(x[l &* xLane &+ p &+ k]) }
+                    xs[j &+ l] = v
+                }
+                snake_transpose_f64x8(xs[j], xs[j &+ 1], xs[j &+ 2], xs[j &+ 3], xs[j &+ 4], xs[j &+ 5], xs[j &+ 6],
+                                      xs[j &+ 7], doubles(xs + j))
+            }
             j &+= 8
         }
+    }
+    // xs transposed back to outputs [c, c + m); a last tile short of 8
+    // steps transposed in place and stored element by element.
+    @inline(__always) func storeChunk(_ c: Int, _ m: Int, _ xs: UnsafeMutablePointer<SIMD8<Double>>) {
+        var j = 0
+        while j < m {
+            let o = out + (c &+ j)
+            if m &- j >= 8 {
+                if T.self == Double.self {
+                    snake_transpose_store_f64(doubles(xs + j), UnsafeMutableRawPointer(o).assumingMemoryBound(to: Double.self), oLane)
+                } else {
+                    snake_transpose_store_f32(doubles(xs + j), UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self), oLane)
+                }
+            } else {
+                snake_transpose_f64x8(xs[j], xs[j &+ 1], xs[j &+ 2], xs[j &+ 3], xs[j &+ 4], xs[j &+ 5], xs[j &+ 6],
+                                      xs[j &+ 7], doubles(xs + j))
+                for l in 0..<8 {
+                    let v = xs[j &+ l]
+                    for k in 0..<(m &- j) { o[l &* oLane &+ k] = T(v[k]) }
+                }
+            }
+            j &+= 8
+        }
+    }
+    var c = 0, m = min(chunk, steps)
+    loadChunk(0, m, xs)
+    while c < steps {
+        // Whether the block starting at step s of this chunk has its suffix
+        // sums made: a full block with outputs after it.
+        let more = c &+ m < steps
+        @inline(__always) func summed(_ s: Int) -> Bool { s &+ w < m || (s &+ w == m && more) }
         // Block by block: outputs of block k from its prefixes and block
         // k - 1's suffixes (`prev`), in one loop with the suffixes of block
-        // k + 1 (into `next`): two independent add chains.
-        suffixes(xs)
+        // k + 1 (into `next`): two independent add chains. The chunk's first
+        // block's suffixes go to `this` first.
+        if summed(0) {
+            var acc = neg, u = w
+            while u > 0 {
+                u &-= 1
+                acc += xs[u]
+                this[u] = acc
+            }
+        }
         var b = 0
-        while b < chunk {
+        while b < m {
             let v = xs + b
             var p = neg
-            if b &+ w < chunk {
+            if summed(b &+ w) {
                 let a = v + w
                 var acc = neg, u = w
                 for t in 0..<w {
@@ -501,7 +555,7 @@ func rollingLanes<T: SnakeFloat>(
                     v[t] = p + prev[t &+ 1]
                 }
             } else {
-                for t in 0..<w {
+                for t in 0..<min(w, m &- b) {
                     p += v[t]
                     v[t] = p + prev[t &+ 1]
                 }
@@ -509,19 +563,28 @@ func rollingLanes<T: SnakeFloat>(
             (prev, this, next) = (this, next, prev)
             b &+= w
         }
-        // Transposed out.
-        j = 0
-        while j < chunk {
-            if T.self == Double.self {
-                snake_transpose_store_f64(UnsafeRawPointer(xs + j).assumingMemoryBound(to: Double.self), UnsafeMutableRawPointer(out + (c &+ j)).assumingMemoryBound(to: Double.self), lane)
-            } else {
-                snake_transpose_store_f32(UnsafeRawPointer(xs + j).assumingMemoryBound(to: Double.self), UnsafeMutableRawPointer(out + (c &+ j)).assumingMemoryBound(to: Float.self), lane)
-            }
-            j &+= 8
-        }
-        c &+= chunk
+        // The next chunk's loads before this one's stores: stored first,
+        // loads whose address matched a recent store's in its low 12 bits
+        // waited for it (x and out from NumPy share their offset in a
+        // page), and rows of 96-100 float64 ran 0.8-2.6 ns/element from one
+        // allocation to the next.
+        let c2 = c &+ m, m2 = min(chunk, steps &- c2)
+        if more { loadChunk(c2, m2, ys) }
+        storeChunk(c, m, xs)
+        swap(&xs, &ys)
+        (c, m) = (c2, m2)
     }
 }
+
+/// rollingLanes' chunk: a multiple of 8 (a tile) and of w, at least 4
+/// blocks (two add chains in most of its blocks).
+@inline(__always)
+func rollingLaneChunk(_ w: Int) -> Int { w &* (w & 1 == 1 ? 8 : 4) }
+
+/// rollingLanes' scratch: two chunks and three blocks' suffix sums, in
+/// vectors of 8 doubles.
+@inline(__always)
+func rollingLanesScratch(_ w: Int, _ chunk: Int) -> Int { 2 &* chunk &+ 3 &* (w &+ 1) }
 
 @inline(__always)
 func rollingSum<T: SnakeFloat>(
@@ -563,7 +626,7 @@ func rollingSum<T: SnakeFloat>(
             // rest (the gaps between stretches, fewer than 8 chunks at the
             // end, and the outputs before a0, a `_mt` chunk's start) as above.
             if w >= 3 && w <= rollingLanesWindow && xs == size && os == size && (inPlace || apart) {
-                let chunk = w &* (w & 1 == 1 ? 8 : 4)
+                let chunk = rollingLaneChunk(w)
                 let a0 = (start &+ w &- 1) / w &* w
                 let len = max(0, end &- a0) / (8 &* chunk) &* chunk
                 // Each stretch at least a chunk; at least 1024 steps where
@@ -581,15 +644,15 @@ func rollingSum<T: SnakeFloat>(
                     // end), and the head writes before a0.
                     let lanesEnd = a0 &+ 7 &* lane &+ len
                     if lanesEnd < end { part(lanesEnd, end) }
-                    withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: chunk &+ 3 &* (w &+ 1)) { v in
-                        rollingLanesPrev(w, xr + a0, lane: lane, chunk: chunk, prevBlock: a0 > 0, v.baseAddress!)
+                    withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: rollingLanesScratch(w, chunk)) { v in
+                        rollingLanesPrev(w, xr + a0, lane: lane, chunk: chunk, firstLane: a0 > 0 ? 0 : 1, v.baseAddress!)
                         if lane > len {
                             for l in 0..<7 {
                                 let g = a0 &+ l &* lane &+ len
                                 part(g, g &+ lane &- len)
                             }
                         }
-                        rollingLanes(w, xr + a0, or + a0, lane: lane, len: len, chunk: chunk, v.baseAddress!)
+                        rollingLanes(w, xr + a0, xLane: lane, or + a0, oLane: lane, steps: len, chunk: chunk, v.baseAddress!)
                     }
                     if start < a0 { part(start, a0) }
                     return
@@ -605,6 +668,42 @@ func rollingSum<T: SnakeFloat>(
     for r in 0..<rows where window.advanced(bytes: r &* wRow).pointee < n {
         allRunningSums = false
         break
+    }
+    // Groups of 8 contiguous rows as the lanes (rollingLanes with a row's
+    // stride between lanes): rows too short for 8 stretches of their own
+    // (n < 16 chunks). In place or apart only; rows past the last group of
+    // 8 are run alone, or, apart, regrouped with rows already done (the same
+    // bits again). `_mt` then deals out whole groups: only where row 0's
+    // window makes its rows short, so that a few long rows still split
+    // between threads.
+    let size = MemoryLayout<T>.stride
+    let inPlace = UnsafeRawPointer(x) == UnsafeRawPointer(out) && xRow == outRow && xs == os
+    let w0 = rows > 0 ? window.pointee : 0
+    @inline(__always) func shortRows(_ w: Int) -> Bool {
+        w >= 3 && w <= rollingLanesWindow && w < n && n < 16 &* rollingLaneChunk(w)
+    }
+    let rowLanes = rows >= columnLanes && shortRows(w0) && xs == size && os == size
+        && xRow % size == 0 && outRow % size == 0
+        && (inPlace || !spansOverlap(x, xRow, xs, size, out, outRow, os, size, rows: rows, n: n))
+    func rowGroup(_ r: Int) {
+        let w = window.advanced(bytes: r &* wRow).pointee
+        var same = true
+        for k in 1..<columnLanes where window.advanced(bytes: (r &+ k) &* wRow).pointee != w { same = false }
+        let chunk = rollingLaneChunk(w)
+        // Rows with room for 8 stretches of 2 chunks each run alone (at
+        // (10, 100 000) the groups were 0.6-0.9x the rows' own stretches).
+        guard same && shortRows(w) else {
+            for k in 0..<columnLanes { run(r &+ k, 0, n) }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: rollingLanesScratch(w, chunk)) { v in
+            let xr = x.advanced(bytes: r &* xRow)
+            rollingLanesPrev(w, xr, lane: 0, chunk: chunk, firstLane: columnLanes, v.baseAddress!)
+            // Short rows: the next group's, requested tile by tile (below).
+            let ahead = n &* size <= 4096 && r &+ 2 &* columnLanes <= rows
+            rollingLanes(w, xr, xLane: xRow / size, out.advanced(bytes: r &* outRow), oLane: outRow / size,
+                         steps: n, chunk: chunk, v.baseAddress!, ahead: ahead ? columnLanes : 0)
+        }
     }
     vecRows(
         rows: rows, n: n, grain: grain, splitsRows: !allRunningSums,
@@ -629,6 +728,12 @@ func rollingSum<T: SnakeFloat>(
                 let (s, c) = split(n, tasks, t)
                 run(r, s, s &+ c)
             }
+        },
+        // Blocks of whole groups (the 128: no minimum of bytes per block,
+        // which `grouped` sets for adjacent columns).
+        grouped: rowLanes ? 128 : 0,
+        columns: { first, count in
+            rowLanes ? columnGroups(first, count, regroup: !inPlace, rowGroup) : 0
         })
 }
 
