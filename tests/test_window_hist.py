@@ -187,10 +187,10 @@ def test_rolling_sum_follows_the_block_order_exactly(dtype, rng):
 
 
 def same_as_the_walk(f, x, w):
-    """f(x, w) on the contiguous row x and on a strided view of the same
-    values, which always takes the block walk: the same bits, signs of zero
-    and warnings. Returns the contiguous row's result."""
-    strided = np.empty(2 * len(x), x.dtype)[::2]
+    """f(x, w) on contiguous rows x and on a strided view of the same
+    values, which always takes the block walk row by row: the same bits,
+    signs of zero and warnings. Returns the contiguous rows' result."""
+    strided = np.empty(x.shape[:-1] + (2 * x.shape[-1],), x.dtype)[..., ::2]
     strided[...] = x
     with warnings.catch_warnings(record=True) as fast:
         warnings.simplefilter("always")
@@ -198,9 +198,9 @@ def same_as_the_walk(f, x, w):
     with warnings.catch_warnings(record=True) as walked:
         warnings.simplefilter("always")
         want = f(strided, w)
-    assert np.array_equal(got, want, equal_nan=True), (len(x), w, f.__name__)
-    assert np.array_equal(np.signbit(got), np.signbit(want)), (len(x), w, f.__name__)
-    assert sorted(str(m.message) for m in fast) == sorted(str(m.message) for m in walked), (len(x), w, f.__name__)
+    assert np.array_equal(got, want, equal_nan=True), (x.shape, w, f.__name__)
+    assert np.array_equal(np.signbit(got), np.signbit(want)), (x.shape, w, f.__name__)
+    assert sorted(str(m.message) for m in fast) == sorted(str(m.message) for m in walked), (x.shape, w, f.__name__)
     return got
 
 
@@ -301,15 +301,7 @@ def test_rolling_sum_row_groups_match_the_block_walk(dtype, rng):
             strided[...] = x
             want_rows = np.stack([block_scheme(r, w) for r in x]).astype(dtype) if n < 300 else None
             for f in ROLLING:
-                with warnings.catch_warnings(record=True) as grouped:
-                    warnings.simplefilter("always")
-                    got = f(x, w)
-                with warnings.catch_warnings(record=True) as walked:
-                    warnings.simplefilter("always")
-                    want = f(strided, w)
-                assert np.array_equal(got, want, equal_nan=True), (rows, n, w, f.__name__)
-                assert np.array_equal(np.signbit(got), np.signbit(want)), (rows, n, w)
-                assert sorted(str(m.message) for m in grouped) == sorted(str(m.message) for m in walked), (rows, n, w)
+                got = same_as_the_walk(f, x, w)
             with np.errstate(all="ignore"):
                 if want_rows is not None:
                     assert np.array_equal(got, want_rows, equal_nan=True), (rows, n, w)
