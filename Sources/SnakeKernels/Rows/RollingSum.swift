@@ -624,7 +624,12 @@ func rollingSum<T: SnakeFloat>(
             // every tier) over a contiguous row, 8 stretches of it side by
             // side (rollingLanes), from a0, the first block boundary; the
             // rest (the gaps between stretches, fewer than 8 chunks at the
-            // end, and the outputs before a0, a `_mt` chunk's start) as above.
+            // end, and the outputs before a0, a `_mt` chunk's start) by the
+            // walk, whose sums, like the lanes', include each block's full
+            // backward sum (s[0], which no output uses): rollingDirect never
+            // forms it, so where that sum alone overflows or meets inf - inf
+            // it raises no warning, and a row would warn by where such a
+            // block fell.
             if w >= 3 && w <= rollingLanesWindow && xs == size && os == size && (inPlace || apart) {
                 let chunk = rollingLaneChunk(w)
                 let a0 = (start &+ w &- 1) / w &* w
@@ -643,18 +648,18 @@ func rollingSum<T: SnakeFloat>(
                     // read first), each gap from 2w before it (its lane's
                     // end), and the head writes before a0.
                     let lanesEnd = a0 &+ 7 &* lane &+ len
-                    if lanesEnd < end { part(lanesEnd, end) }
+                    if lanesEnd < end { rollingRange(w, xr, xs, or, os, start: lanesEnd, end: end, scratch) }
                     withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: rollingLanesScratch(w, chunk)) { v in
                         rollingLanesPrev(w, xr + a0, lane: lane, chunk: chunk, firstLane: a0 > 0 ? 0 : 1, v.baseAddress!)
                         if lane > len {
                             for l in 0..<7 {
                                 let g = a0 &+ l &* lane &+ len
-                                part(g, g &+ lane &- len)
+                                rollingRange(w, xr, xs, or, os, start: g, end: g &+ lane &- len, scratch)
                             }
                         }
                         rollingLanes(w, xr + a0, xLane: lane, or + a0, oLane: lane, steps: len, chunk: chunk, v.baseAddress!)
                     }
-                    if start < a0 { part(start, a0) }
+                    if start < a0 { rollingRange(w, xr, xs, or, os, start: start, end: a0, scratch) }
                     return
                 }
             }
