@@ -675,8 +675,8 @@ func rollingSum<T: SnakeFloat>(
         break
     }
     // Groups of 8 contiguous rows as the lanes (rollingLanes with a row's
-    // stride between lanes): rows too short for 8 stretches of their own
-    // (n < 16 chunks). In place or apart only; rows past the last group of
+    // stride between lanes): rows too short for 8 long stretches of their
+    // own (shortRows). In place or apart only; rows past the last group of
     // 8 are run alone, or, apart, regrouped with rows already done (the same
     // bits again). `_mt` then deals out whole groups: only where row 0's
     // window makes its rows short, so that a few long rows still split
@@ -684,8 +684,12 @@ func rollingSum<T: SnakeFloat>(
     let size = MemoryLayout<T>.stride
     let inPlace = UnsafeRawPointer(x) == UnsafeRawPointer(out) && xRow == outRow && xs == os
     let w0 = rows > 0 ? window.pointee : 0
+    // Short: under 64 chunks. With 16, rows of 1000 at w = 7 took 8
+    // stretches of 2 chunks and left 104 elements to the walk, 2.0-2.6
+    // ns/element against 0.6 as a group. From w = 4 in float64: at w = 3
+    // rollingDirect ran rows of 100 in 0.81-0.92x the groups' time.
     @inline(__always) func shortRows(_ w: Int) -> Bool {
-        w >= 3 && w <= rollingLanesWindow && w < n && n < 16 &* rollingLaneChunk(w)
+        w >= (size == 8 ? 4 : 3) && w <= rollingLanesWindow && w < n && n < 64 &* rollingLaneChunk(w)
     }
     let rowLanes = rows >= columnLanes && shortRows(w0) && xs == size && os == size
         && xRow % size == 0 && outRow % size == 0
@@ -695,8 +699,8 @@ func rollingSum<T: SnakeFloat>(
         var same = true
         for k in 1..<columnLanes where window.advanced(bytes: (r &+ k) &* wRow).pointee != w { same = false }
         let chunk = rollingLaneChunk(w)
-        // Rows with room for 8 stretches of 2 chunks each run alone (at
-        // (10, 100 000) the groups were 0.6-0.9x the rows' own stretches).
+        // Longer rows run alone (at (10, 100 000) the groups were 0.6-0.9x
+        // the rows' own stretches).
         guard same && shortRows(w) else {
             for k in 0..<columnLanes { run(r &+ k, 0, n) }
             return
