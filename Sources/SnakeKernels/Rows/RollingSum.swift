@@ -611,59 +611,55 @@ func rollingSum<T: SnakeFloat>(
         // compute outputs 8 at a time; rows under 2w + 8 are mostly outputs
         // made one at a time, for the block walk.
         let direct = w <= rollingDirectWindow(T.self) && n >= 2 &* w &+ 8 && xs == size && apart
+        // From w = 3 (measured faster than rollingDirect from there on every
+        // tier) over a contiguous row, 8 stretches of it side by side
+        // (rollingLanes), from a0, the first block boundary; the rest (the
+        // gaps between stretches, fewer than 8 chunks at the end, and the
+        // outputs before a0, a `_mt` chunk's start) by the walk, whose sums,
+        // like the lanes', include each block's full backward sum (s[0],
+        // which no output uses): rollingDirect never forms it, so where that
+        // sum alone overflows or meets inf - inf it raises no warning, and a
+        // row would warn by where such a block fell.
+        let chunk = rollingLaneChunk(w)
+        let a0 = (start &+ w &- 1) / w &* w
+        let len = max(0, end &- a0) / (8 &* chunk) &* chunk
+        // Each stretch at least a chunk; at least 4096 steps at w = 3 and
+        // 1024 where rollingDirect would take the row, and two chunks of
+        // windows from 128: on rows of 1000 at w = 3-5, and of 10 000 at
+        // w = 256, the lanes' setup made them 0.7-0.9x the direct path and
+        // the walk, and rows of 10 000 at w = 3, whose tail the walk takes,
+        // 0.88-0.94x rollingDirect.
+        let least = w == 3 ? 4096 : w <= rollingDirectWindow(T.self) ? 1024 : w >= 128 ? 2 &* chunk : chunk
+        let lanes = w >= 3 && w <= rollingLanesWindow && xs == size && os == size && (inPlace || apart)
+            && len > 0 && len >= least
+        if !lanes && direct {
+            rollingDirect(w, xr, or, os, start: start, end: end)
+            return
+        }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 8 &* (w &+ 1)) { buf in
             let scratch = buf.baseAddress!
-            func part(_ s: Int, _ e: Int) {
-                if direct {
-                    rollingDirect(w, xr, or, os, start: s, end: e)
-                } else {
-                    rollingRange(w, xr, xs, or, os, start: s, end: e, scratch)
-                }
+            guard lanes else {
+                rollingRange(w, xr, xs, or, os, start: start, end: end, scratch)
+                return
             }
-            // From w = 3 (measured faster than rollingDirect from there on
-            // every tier) over a contiguous row, 8 stretches of it side by
-            // side (rollingLanes), from a0, the first block boundary; the
-            // rest (the gaps between stretches, fewer than 8 chunks at the
-            // end, and the outputs before a0, a `_mt` chunk's start) by the
-            // walk, whose sums, like the lanes', include each block's full
-            // backward sum (s[0], which no output uses): rollingDirect never
-            // forms it, so where that sum alone overflows or meets inf - inf
-            // it raises no warning, and a row would warn by where such a
-            // block fell.
-            if w >= 3 && w <= rollingLanesWindow && xs == size && os == size && (inPlace || apart) {
-                let chunk = rollingLaneChunk(w)
-                let a0 = (start &+ w &- 1) / w &* w
-                let len = max(0, end &- a0) / (8 &* chunk) &* chunk
-                // Each stretch at least a chunk; at least 1024 steps where
-                // rollingDirect would take the row, and two chunks of
-                // windows from 128: on rows of 1000 at w = 3, and of 10 000
-                // at w = 256, the lanes' setup made them 0.7-0.9x the
-                // direct path and the walk.
-                let least = w <= rollingDirectWindow(T.self) ? 1024 : w >= 128 ? 2 &* chunk : chunk
-                if len > 0 && len >= least {
-                    let lane = rollingLaneStride(w, len, size, room: end &- a0 &- 8 &* len)
-                    // In place, this order reads everything before it is
-                    // written: the tail reads from a0 + 7 lane + len - 2w,
-                    // each lane from its start - w (in the gap before it,
-                    // read first), each gap from 2w before it (its lane's
-                    // end), and the head writes before a0.
-                    let lanesEnd = a0 &+ 7 &* lane &+ len
-                    if lanesEnd < end { rollingRange(w, xr, xs, or, os, start: lanesEnd, end: end, scratch) }
-                    withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: rollingLanesScratch(w, chunk)) { v in
-                        rollingLanesPrev(w, xr + a0, lane: lane, chunk: chunk, firstLane: a0 > 0 ? 0 : 1, v.baseAddress!)
-                        if lane > len {
-                            for l in 0..<7 {
-                                let g = a0 &+ l &* lane &+ len
-                                rollingRange(w, xr, xs, or, os, start: g, end: g &+ lane &- len, scratch)
-                            }
-                        }
-                        rollingLanes(w, xr + a0, xLane: lane, or + a0, oLane: lane, steps: len, chunk: chunk, v.baseAddress!)
+            let lane = rollingLaneStride(w, len, size, room: end &- a0 &- 8 &* len)
+            // In place, this order reads everything before it is written:
+            // the tail reads from a0 + 7 lane + len - 2w, each lane from its
+            // start - w (in the gap before it, read first), each gap from 2w
+            // before it (its lane's end), and the head writes before a0.
+            let lanesEnd = a0 &+ 7 &* lane &+ len
+            if lanesEnd < end { rollingRange(w, xr, xs, or, os, start: lanesEnd, end: end, scratch) }
+            withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: rollingLanesScratch(w, chunk)) { v in
+                rollingLanesPrev(w, xr + a0, lane: lane, chunk: chunk, firstLane: a0 > 0 ? 0 : 1, v.baseAddress!)
+                if lane > len {
+                    for l in 0..<7 {
+                        let g = a0 &+ l &* lane &+ len
+                        rollingRange(w, xr, xs, or, os, start: g, end: g &+ lane &- len, scratch)
                     }
-                    if start < a0 { rollingRange(w, xr, xs, or, os, start: start, end: a0, scratch) }
-                    return
                 }
+                rollingLanes(w, xr + a0, xLane: lane, or + a0, oLane: lane, steps: len, chunk: chunk, v.baseAddress!)
             }
-            part(start, end)
+            if start < a0 { rollingRange(w, xr, xs, or, os, start: start, end: a0, scratch) }
         }
     }
     // Rows whose window covers them are running sums, which `_mt` does not
