@@ -11,11 +11,12 @@
 // (its suffixes, kept for block k+2); long rows run two such streams, the
 // row's halves, in lockstep: four independent add chains (see rollingRange).
 //
-// Windows of 3-256 over a long contiguous row run 8 stretches of it side by
-// side as the lanes of SIMD8<Double> (rollingLanes, transposed 8 x 8
-// tiles); windows up to 6-7 over other contiguous rows compute 8
-// consecutive outputs from vector loads (rollingDirect). Both add the same
-// terms in the same order as the walk: every path gives the same bits.
+// Windows of 3-256 over contiguous rows run 8 stretches of a long row, or
+// 8 short rows, side by side as the lanes of SIMD8<Double> (rollingLanes,
+// transposed 8 x 8 tiles); windows up to 6-7 over other contiguous rows
+// compute 8 consecutive outputs from vector loads (rollingDirect). Both add
+// the same terms in the same order as the walk: every path gives the same
+// bits.
 //
 // Accumulators start at -0.0, the identity of IEEE addition, so signed zeros
 // come out as the exact sum's (rolling_sum([-0.0], 1) is -0.0).
