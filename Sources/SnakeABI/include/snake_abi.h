@@ -249,9 +249,10 @@ static inline __attribute__((always_inline)) snake_f32x8 snake_narrow_f64x8(snak
  * row i of the result is element i of every input. The textbook form:
  * pairs interleaved, then 128-bit quarters (two rounds). Written in Swift
  * with SIMD8's even and odd halves, LLVM combined the rounds into chains of
- * two-source permutes (30 vpermt2pd and a register copy for each, 0.4 ns of
- * the lanes' 0.56 ns per element); here it is 8 vunpck and 16 vshuff64x2
- * on AVX-512, and the same shuffles on two halves elsewhere. */
+ * two-source permutes (about 30 vpermt2pd a tile, with register copies; the
+ * transposes and memory traffic alone took 0.56-0.59 ns per element of the
+ * kernel's 0.76-0.88); here it is 8 vunpck and 16 vshuff64x2 on AVX-512
+ * (the kernel 0.41-0.56), and the same shuffles on two halves elsewhere. */
 #define SNAKE_TRANSPOSE_F64X8(r0, r1, r2, r3, r4, r5, r6, r7, o)                                   \
     do {                                                                                         \
         snake_f64x8 t0 = __builtin_shufflevector(r0, r1, 0, 8, 2, 10, 4, 12, 6, 14);             \

@@ -30,17 +30,18 @@
 import SnakeABI
 import SnakeRuntime
 
-/// Suffix sums of the `w` elements at `x` (byte step `xs`) into s[0...w]:
-/// s[u] = x[u] + ... + x[w-1], s[w] = -0.0 (the empty suffix).
+/// Suffix sums of the `w` elements at `x` (byte step `xs`) into s[0...w]
+/// (s[u] at s[u * step]): s[u] = x[u] + ... + x[w-1], s[w] = -0.0 (the
+/// empty suffix).
 @inline(__always)
-func suffixSums<T: SnakeFloat>(_ w: Int, _ x: UnsafePointer<T>, _ xs: Int, _ s: UnsafeMutablePointer<Double>) {
+func suffixSums<T: SnakeFloat>(_ w: Int, _ x: UnsafePointer<T>, _ xs: Int, _ s: UnsafeMutablePointer<Double>, step: Int = 1) {
     var acc = -0.0
-    s[w] = acc
+    s[w &* step] = acc
     var u = w
     while u > 0 {
         u &-= 1
         acc += Double(x.at(u, step: xs))
-        s[u] = acc
+        s[u &* step] = acc
     }
 }
 
@@ -385,23 +386,17 @@ func rollingDirect<T: SnakeFloat>(
 /// rollingLanes' first `prev`: the suffix sums of the block before each
 /// lane's first (lanes from `firstLane`; -0.0 for the others, which start
 /// a row), with s[w] = -0.0 (the empty suffix, a full block's output), at
-/// scratch + 2 chunk.
+/// scratch + chunk.
 @inline(never)
 func rollingLanesPrev<T: SnakeFloat>(
     _ w: Int, _ x: UnsafePointer<T>, lane: Int, chunk: Int, firstLane: Int,
     _ scratch: UnsafeMutablePointer<SIMD8<Double>>
 ) {
-    let prev = scratch + 2 &* chunk
+    let prev = scratch + chunk
     prev.update(repeating: SIMD8(repeating: -0.0), count: w &+ 1)
     UnsafeMutableRawPointer(prev).withMemoryRebound(to: Double.self, capacity: 8 &* (w &+ 1)) { s in
         for l in firstLane..<8 {
-            let b = x + (l &* lane &- w)
-            var acc = -0.0, u = w
-            while u > 0 {
-                u &-= 1
-                acc += Double(b[u])
-                s[u &* 8 &+ l] = acc
-            }
+            suffixSums(w, x + (l &* lane &- w), MemoryLayout<T>.stride, s + l, step: 8)
         }
     }
 }
@@ -421,10 +416,7 @@ func rollingLaneStride(_ w: Int, _ len: Int, _ size: Int, room: Int) -> Int {
         var gap = 4096
         for a in 0..<8 {
             var next = 4096  // the smallest offset above a's, circularly
-            for b in 0..<8 where b != a {
-                let d = Int((offsets[b] &- offsets[a]) & 4095)
-                next = min(next, d == 0 ? 0 : d)
-            }
+            for b in 0..<8 where b != a { next = min(next, Int((offsets[b] &- offsets[a]) & 4095)) }
             gap = min(gap, next)
         }
         if gap > bestGap { (best, bestGap) = (len &+ g &* w, gap) }
@@ -439,7 +431,7 @@ func rollingLaneStride(_ w: Int, _ len: Int, _ size: Int, room: Int) -> Int {
 /// boundary (strides in elements). `chunk`, 4w for even w and 8w for odd,
 /// is a multiple of 8 and of w; the last chunk may be shorter. `scratch`
 /// holds rollingLanesScratch(w, chunk) vectors, with the suffix sums of the
-/// block before each lane's first at scratch + 2 chunk (rollingLanesPrev).
+/// block before each lane's first at scratch + chunk (rollingLanesPrev).
 ///
 /// Each chunk is loaded 8 x 8 at a time and transposed, so that xs[j] holds
 /// step j of every lane; then block by block, one loop makes block k's
@@ -457,8 +449,8 @@ func rollingLanes<T: SnakeFloat>(
     _ w: Int, _ x: UnsafePointer<T>, xLane: Int, _ out: UnsafeMutablePointer<T>, oLane: Int,
     steps: Int, chunk: Int, _ scratch: UnsafeMutablePointer<SIMD8<Double>>, ahead: Int = 0
 ) {
-    var xs = scratch, ys = scratch + chunk
-    var prev = scratch + 2 &* chunk, this = prev + (w &+ 1), next = this + (w &+ 1)
+    let xs = scratch
+    var prev = scratch + chunk, this = prev + (w &+ 1), next = this + (w &+ 1)
     let neg = SIMD8<Double>(repeating: -0.0)
     this[w] = neg
     next[w] = neg
@@ -471,7 +463,7 @@ func rollingLanes<T: SnakeFloat>(
     // Steps [c, c + m) transposed into xs: xs[j][l] = x[l * xLane + c + j];
     // a last tile short of 8 steps through a zeroed copy (its other steps
     // are never used).
-    @inline(__always) func loadChunk(_ c: Int, _ m: Int, _ xs: UnsafeMutablePointer<SIMD8<Double>>) {
+    @inline(__always) func loadChunk(_ c: Int, _ m: Int) {
         var j = 0
         while j < m {
             let p = c &+ j
@@ -501,7 +493,7 @@ func rollingLanes<T: SnakeFloat>(
     }
     // xs transposed back to outputs [c, c + m); a last tile short of 8
     // steps transposed in place and stored element by element.
-    @inline(__always) func storeChunk(_ c: Int, _ m: Int, _ xs: UnsafeMutablePointer<SIMD8<Double>>) {
+    @inline(__always) func storeChunk(_ c: Int, _ m: Int) {
         var j = 0
         while j < m {
             let o = out + (c &+ j)
@@ -522,9 +514,10 @@ func rollingLanes<T: SnakeFloat>(
             j &+= 8
         }
     }
-    var c = 0, m = min(chunk, steps)
-    loadChunk(0, m, xs)
+    var c = 0
     while c < steps {
+        let m = min(chunk, steps &- c)
+        loadChunk(c, m)
         // Whether the block starting at step s of this chunk has its suffix
         // sums made: a full block with outputs after it.
         let more = c &+ m < steps
@@ -564,16 +557,8 @@ func rollingLanes<T: SnakeFloat>(
             (prev, this, next) = (this, next, prev)
             b &+= w
         }
-        // The next chunk's loads before this one's stores: stored first,
-        // loads whose address matched a recent store's in its low 12 bits
-        // waited for it (x and out from NumPy share their offset in a
-        // page), and rows of 96-100 float64 ran 0.8-2.6 ns/element from one
-        // allocation to the next.
-        let c2 = c &+ m, m2 = min(chunk, steps &- c2)
-        if more { loadChunk(c2, m2, ys) }
-        storeChunk(c, m, xs)
-        swap(&xs, &ys)
-        (c, m) = (c2, m2)
+        storeChunk(c, m)
+        c &+= m
     }
 }
 
@@ -582,10 +567,10 @@ func rollingLanes<T: SnakeFloat>(
 @inline(__always)
 func rollingLaneChunk(_ w: Int) -> Int { w &* (w & 1 == 1 ? 8 : 4) }
 
-/// rollingLanes' scratch: two chunks and three blocks' suffix sums, in
+/// rollingLanes' scratch: a chunk and three blocks' suffix sums, in
 /// vectors of 8 doubles.
 @inline(__always)
-func rollingLanesScratch(_ w: Int, _ chunk: Int) -> Int { 2 &* chunk &+ 3 &* (w &+ 1) }
+func rollingLanesScratch(_ w: Int, _ chunk: Int) -> Int { chunk &+ 3 &* (w &+ 1) }
 
 @inline(__always)
 func rollingSum<T: SnakeFloat>(
