@@ -3,10 +3,10 @@
 The bench times one window; this sweeps windows and row shapes, snake's
 `rolling_sum(x, w, out=o)` against `bottleneck.move_sum(x, w, min_count=1)`
 (the same partial windows at the start), float64 and float32, best of
-`--repeat` calls in each of three rounds, all in one process. With `--old
-FOLDER` (a folder holding another build's `_snake*.so`, see ab_builds.py)
-that build is timed alongside, and every result is checked against it bit
-for bit before it is timed.
+`--repeat` repeats (snake._bench.best_time, 2 ms each) in each of three
+rounds, all in one process. With `--old FOLDER` (a folder holding another
+build's `_snake*.so`, see ab_builds.py) that build is timed alongside, and
+every result is checked against it bit for bit before it is timed.
 
     python bench/rolling_windows.py
     python bench/rolling_windows.py --shapes 100000 1000,1000 --windows 3 10 100 --old /tmp/old/python/snake
@@ -16,20 +16,10 @@ Prints ns per element and snake's speed-up (> 1: snake faster).
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-
-def best(f, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main():
@@ -44,6 +34,7 @@ def main():
     import bottleneck as bn
     import snake
     from snake import _snake as new
+    from snake._bench import best_time
     old = None
     if args.old:
         from ab_builds import load
@@ -73,7 +64,7 @@ def main():
                 t = {}
                 for _ in range(3):  # rounds, the order rotated
                     for name in list(runs):
-                        t[name] = min(t.get(name, np.inf), best(runs[name], args.repeat))
+                        t[name] = min(t.get(name, np.inf), best_time(runs[name], args.repeat, min_time=0.002))
                     runs = dict(list(runs.items())[1:] + list(runs.items())[:1])
                 ns = {k: v / x.size * 1e9 for k, v in t.items()}
                 line = (f"{spec:>12} {dtype:8} w={w:5d}  snake {ns['snake']:.3f}  bottleneck {ns['bottleneck']:.3f} ns/el"
