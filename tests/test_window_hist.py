@@ -325,6 +325,53 @@ def test_rolling_sum_row_groups_match_the_block_walk(dtype, rng):
         assert np.array_equal(snake.rolling_sum(ints, w), want), w
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_rolling_sum_columns_match_the_block_walk(dtype, rng):
+    """Along axis 0 of a C-ordered array (and the last axis of a
+    Fortran-ordered one) the rows are adjacent columns, run 8 at a time as
+    the lanes (rollingColumns: one vector load a step, windows of any length,
+    w >= n as a running sum), the columns past the last 8 regrouped with
+    columns already done (or, in place, run alone). Bits, signs and warnings
+    against a view whose columns are not adjacent (column by column through
+    the walk), into NumPy's own output (each column contiguous), into a
+    C-ordered out=, in place, `_mt`, and with a window that differs between
+    columns (those groups run column by column)."""
+    specials = np.array([np.inf, -np.inf, np.nan, -0.0, 0.0], dtype)
+
+    def along0(a, w):
+        return snake.rolling_sum(a, w, axis=0)
+
+    for n, cols in ((1, 8), (5, 8), (9, 9), (37, 17), (100, 23), (257, 64), (1001, 12)):
+        for w in sorted({1, 2, 3, 5, 8, 16, 31, 100, 256, n, n + 5}):
+            x = (rng.standard_normal((n, cols)) * 10.0 ** rng.integers(-8, 9, (n, cols))).astype(dtype)
+            x.flat[rng.integers(0, x.size, 6)] = rng.choice(specials, 6)
+            got = same_as_the_walk(along0, x, w)
+            with np.errstate(all="ignore"):
+                assert np.array_equal(got.T, np.stack([block_scheme(c, w) for c in x.T]).astype(dtype),
+                                      equal_nan=True), (n, cols, w)
+                out = np.empty_like(x)
+                assert snake.rolling_sum(x, w, axis=0, out=out) is out
+                assert np.array_equal(out, got, equal_nan=True), (n, cols, w, "out=")
+                y = x.copy()
+                assert snake.rolling_sum(y, w, axis=0, out=y) is y
+                assert np.array_equal(y, got, equal_nan=True), (n, cols, w, "in place")
+                fortran = np.asfortranarray(x.T)  # its rows are adjacent too
+                assert np.array_equal(snake.rolling_sum(fortran, w), got.T, equal_nan=True), (n, cols, w, "F")
+                with snake.threads(2):
+                    assert np.array_equal(snake.rolling_sum_mt(x, w, axis=0), got, equal_nan=True), (n, cols, w)
+                ws = np.full(cols, w)
+                ws[cols // 2] = max(1, w - 1)  # that column's group runs column by column
+                each = snake.rolling_sum(x, ws, axis=0)
+                for c in range(cols):
+                    assert np.array_equal(each[:, c], snake.rolling_sum(x[:, c].copy(), int(ws[c])),
+                                          equal_nan=True), (n, cols, w, c)
+    # Small integers sum exactly: a wrong term in any lane shows.
+    ints = rng.integers(-1000, 1000, (203, 40)).astype(dtype)
+    for w in (1, 3, 6, 9, 20, 64, 202, 500):
+        want = np.stack([np.convolve(c.astype(np.float64), np.ones(w))[:203] for c in ints.T], axis=1).astype(dtype)
+        assert np.array_equal(snake.rolling_sum(ints, w, axis=0), want), w
+
+
 # ---- histogram ---------------------------------------------------------------
 
 

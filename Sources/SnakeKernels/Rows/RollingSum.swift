@@ -562,6 +562,63 @@ func rollingLanes<T: SnakeFloat>(
     }
 }
 
+/// The block scheme over 8 adjacent rows (the columns of a C-ordered array,
+/// along axis 0), one per lane of SIMD8<Double>: step i of the group is one
+/// vector load (columnLoad), so no transposes, any window below n, and no
+/// chunk buffer. Lane l's outputs go to out + l·oRow + i·os (walkGroup:
+/// one vector store a step into adjacent output rows, transposed tiles or
+/// lane by lane into others). Block by block, as rollingLanes: block k's
+/// outputs (prefixes plus block k-1's suffixes, `prev`) in one loop with
+/// block k+1's suffixes (into `next`), summed only where outputs follow
+/// that block (as the walk: the same bits and the same flags for each
+/// column as passed alone). w = n is a running sum (prefix + -0.0: the
+/// bits of cumsum's scan, which rows with w >= n take). In place (out == x,
+/// same strides) each step is read before it is written and later steps
+/// only read. `scratch` holds 3(w + 1) vectors.
+@inline(never)
+func rollingColumns<T: SnakeFloat>(
+    _ w: Int, _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ oRow: Int, _ os: Int,
+    _ scratch: UnsafeMutablePointer<SIMD8<Double>>
+) {
+    var prev = scratch, this = prev + (w &+ 1), next = this + (w &+ 1)
+    let neg = SIMD8<Double>(repeating: -0.0)
+    prev.update(repeating: neg, count: w &+ 1)
+    this[w] = neg
+    next[w] = neg
+    @inline(__always) func load(_ i: Int) -> SIMD8<Double> { T.widen(columnLoad(x, i, xs)) }
+    // Block 0's suffixes, where block 1 has outputs.
+    var acc = neg, u = w
+    while u > 0 && w < n {
+        u &-= 1
+        acc += load(u)
+        this[u] = acc
+    }
+    var b = 0
+    while b < n {
+        var p = neg
+        if b &+ 2 &* w < n {
+            // Block b + w's suffixes, walked backwards as block b's outputs
+            // go forwards.
+            let a = b &+ w
+            acc = neg
+            walkGroup(b..<a, out, oRow, os) { i in
+                let t = i &- b
+                acc += load(a &+ (w &- 1 &- t))
+                next[w &- 1 &- t] = acc
+                p += load(i)
+                return T.narrow(p + prev[t &+ 1])
+            }
+        } else {
+            walkGroup(b..<min(b &+ w, n), out, oRow, os) { i in
+                p += load(i)
+                return T.narrow(p + prev[i &- b &+ 1])
+            }
+        }
+        (prev, this, next) = (this, next, prev)
+        b &+= w
+    }
+}
+
 /// rollingLanes' chunk: a multiple of 8 (a tile) and of w, at least 4
 /// blocks (two add chains in most of its blocks).
 @inline(__always)
@@ -676,6 +733,24 @@ func rollingSum<T: SnakeFloat>(
     let rowLanes = rows >= columnLanes && shortRows(w0) && xs == size && os == size
         && xRow % size == 0 && outRow % size == 0
         && (inPlace || !spansOverlap(x, xRow, xs, size, out, outRow, os, size, rows: rows, n: n))
+    // Adjacent rows (along axis 0 of a C-ordered array): 8 at a time as
+    // lanes (rollingColumns; windows of n or more as w = n, a running sum),
+    // in place or apart, the rows past the last group of 8 regrouped
+    // (apart) or run alone.
+    let columns = rows >= columnLanes && n > 0 && areColumns(xRow, xs, T.self)
+        && (inPlace || !spansOverlap(x, xRow, xs, size, out, outRow, os, size, rows: rows, n: n))
+    func columnGroup(_ r: Int) {
+        let w = min(window.advanced(bytes: r &* wRow).pointee, n)
+        var same = true
+        for k in 1..<columnLanes where min(window.advanced(bytes: (r &+ k) &* wRow).pointee, n) != w { same = false }
+        guard same && w >= 1 else {
+            for k in 0..<columnLanes { run(r &+ k, 0, n) }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: 3 &* (w &+ 1)) { v in
+            rollingColumns(w, n, x + r, xs, out.advanced(bytes: r &* outRow), outRow, os, v.baseAddress!)
+        }
+    }
     func rowGroup(_ r: Int) {
         let w = window.advanced(bytes: r &* wRow).pointee
         var same = true
@@ -722,9 +797,10 @@ func rollingSum<T: SnakeFloat>(
         },
         // Blocks of whole groups (the 128: no minimum of bytes per block,
         // which `grouped` sets for adjacent columns).
-        grouped: rowLanes ? 128 : 0,
+        grouped: rowLanes ? 128 : columns ? size : 0,
         columns: { first, count in
-            rowLanes ? columnGroups(first, count, regroup: !inPlace, rowGroup) : 0
+            rowLanes ? columnGroups(first, count, regroup: !inPlace, rowGroup)
+                : columns ? columnGroups(first, count, regroup: !inPlace, columnGroup) : 0
         })
 }
 
