@@ -11,7 +11,8 @@ rounds counts.
     python bench/ab_builds.py /tmp/old/python/snake normalize 100,10000:float32 1000,1000:float64
 
 Only the ufuncs are used (no Python wrapper): `kernel(x, axis=AXIS, out=out)`,
-with `y = x[::-1]` as dot's second operand; `--axis -1` times rows,
+with `y = x[::-1]` as dot's second operand and `--window` rolling_sum's
+window; `--axis -1` times rows,
 `--no-out` lets NumPy allocate the output.
 """
 import argparse
@@ -49,15 +50,16 @@ def main():
     ap.add_argument("--axis", type=int, default=0)
     ap.add_argument("--rounds", type=int, default=9)
     ap.add_argument("--no-out", action="store_true", help="let NumPy allocate each output")
+    ap.add_argument("--window", type=int, default=10, help="rolling_sum's window")
     a = ap.parse_args()
     old, new = load("old", a.old), load("new", a.new)
     for case in a.cases:
         shape_text, dtype = case.split(":")
         shape = tuple(int(s) for s in shape_text.split(","))
         x = np.random.default_rng(1).standard_normal(shape).astype(dtype)
-        keeps_shape = a.kernel in ("normalize", "cumsum", "softmax", "relu", "gelu")
+        keeps_shape = a.kernel in ("normalize", "cumsum", "softmax", "relu", "gelu", "rolling_sum")
         out = np.empty_like(x) if keeps_shape else np.empty(np.delete(shape, a.axis), x.dtype)
-        args = (x, x[::-1]) if a.kernel == "dot" else (x,)
+        args = (x, x[::-1]) if a.kernel == "dot" else (x, a.window) if a.kernel == "rolling_sum" else (x,)
         calls = {"old": getattr(old, a.kernel), "new": getattr(new, a.kernel)}
         # Identical bits first: the builds are meant to compute the same thing.
         o = {} if a.no_out else {"out": out}

@@ -335,7 +335,8 @@ def test_rolling_sum_columns_match_the_block_walk(dtype, rng):
     against a view whose columns are not adjacent (column by column through
     the walk), into NumPy's own output (each column contiguous), into a
     C-ordered out=, in place, `_mt`, and with a window that differs between
-    columns (those groups run column by column)."""
+    columns (those groups run column by column); from every address
+    against a cache line."""
     specials = np.array([np.inf, -np.inf, np.nan, -0.0, 0.0], dtype)
 
     def along0(a, w):
@@ -365,6 +366,24 @@ def test_rolling_sum_columns_match_the_block_walk(dtype, rng):
                 for c in range(cols):
                     assert np.array_equal(each[:, c], snake.rolling_sum(x[:, c].copy(), int(ws[c])),
                                           equal_nan=True), (n, cols, w, c)
+    # Groups start where 8 columns share a cache line: the columns before
+    # that (0-7 of them, by the address) run first, as a group the aligned
+    # groups partly redo or, in place, one by one.
+    for n, cols, w in ((64, 16, 5), (300, 37, 31), (40, 100, 3)):
+        x = (rng.standard_normal((n, cols)) * 10.0 ** rng.integers(-8, 9, (n, cols))).astype(dtype)
+        x.flat[rng.integers(0, x.size, 6)] = rng.choice(specials, 6)
+        want = same_as_the_walk(along0, x, w)
+        for shift in range(8):
+            wide = np.zeros((n, cols + 8), dtype)
+            view = wide[:, shift:shift + cols]
+            view[...] = x
+            with np.errstate(all="ignore"):
+                assert np.array_equal(snake.rolling_sum(view, w, axis=0), want, equal_nan=True), (n, cols, shift)
+                with snake.threads(2):
+                    assert np.array_equal(snake.rolling_sum_mt(view, w, axis=0), want, equal_nan=True), (n, cols, shift)
+                assert snake.rolling_sum(view, w, axis=0, out=view) is view
+            assert np.array_equal(view, want, equal_nan=True), (n, cols, shift, "in place")
+            assert (wide[:, :shift] == 0).all() and (wide[:, shift + cols:] == 0).all()
     # Small integers sum exactly: a wrong term in any lane shows.
     ints = rng.integers(-1000, 1000, (203, 40)).astype(dtype)
     for w in (1, 3, 6, 9, 20, 64, 202, 500):
