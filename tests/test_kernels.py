@@ -955,6 +955,55 @@ def test_swept_columns_give_the_strided_bits(dtype, restore_threads):
                             assert np.array_equal(bits_of(got), bits_of(want)), (f.__name__, n, m, "columns out")
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int32, np.uint8])
+def test_column_groups_from_every_address(dtype, restore_threads):
+    """Walks of 8 adjacent rows start where a group's rows share a cache
+    line (columnLead in Support/Drivers.swift): the rows before that run
+    first as a group the next one partly redoes (the same bits written
+    twice), or, where the output overlaps the input (in place), one by
+    one or not aligned at all. From every address of row 0 against a line:
+    the bits of each row passed alone (strided), single- and multi-threaded, in
+    place, and nothing written outside the view."""
+    rng = np.random.default_rng(19)
+    floats = np.dtype(dtype).kind == "f"
+    view = {8: np.uint64, 4: np.uint32, 1: np.uint8}[np.dtype(dtype).itemsize]
+    bits_of = (lambda a: np.where(np.isnan(a), np.nan, a).astype(a.dtype).view({8: np.uint64, 4: np.uint32}[a.itemsize])) \
+        if floats else (lambda a: a)
+    names = ["sum_sq", "dot", "argmax", "cumsum"] + (["variance", "normalize", "softmax"] if floats else [])
+    snake.set_num_threads(2)
+    for n, m in ((50, 37), (300, 20), (9, 16)):
+        if floats:
+            x = (rng.standard_normal((n, m)) * 10).astype(dtype)
+            x[rng.integers(n), rng.integers(m)] = np.nan
+            x[rng.integers(n), rng.integers(m)] = -0.0
+        else:
+            info = np.iinfo(dtype)
+            x = rng.integers(info.min, info.max, (n, m), endpoint=True, dtype=dtype)
+        for shift in range(8):
+            wide = np.zeros((n, m + 8), dtype)
+            v = wide[:, shift:shift + m]
+            v[...] = x
+            w2 = np.zeros((n, m + 8), dtype)
+            v2 = w2[:, 7 - shift:7 - shift + m]  # dot's second operand at another address
+            v2[...] = x[::-1]
+            with np.errstate(all="ignore"):
+                for name in names:
+                    for f in (getattr(snake, name), getattr(snake, name + "_mt")):
+                        if name == "dot":
+                            got, want = f(v, v2, axis=0), [f(x[:, j], x[::-1, j]) for j in range(m)]
+                        else:
+                            got, want = f(v, axis=0), [f(x[:, j]) for j in range(m)]
+                        want = np.stack(want, axis=-1)
+                        assert np.array_equal(bits_of(got), bits_of(want)), (name, f.__name__, n, m, shift)
+                        if name in ("cumsum", "normalize", "softmax") and (floats or dtype == np.int64):
+                            before = wide.copy()
+                            assert f(v, axis=0, out=v) is v  # in place
+                            assert np.array_equal(bits_of(v), bits_of(want)), (f.__name__, n, m, shift, "in place")
+                            assert np.array_equal(wide[:, :shift], before[:, :shift])
+                            assert np.array_equal(wide[:, shift + m:], before[:, shift + m:])
+                            v[...] = x
+
+
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
 def test_adjacent_integer_rows_match_numpy(dtype, restore_threads):
     """The integer column path (sum_sq, dot, argmax, cumsum along axis 0):

@@ -138,7 +138,7 @@ func sumIntColumns<T: SnakeInt>(
     guard sumsTakeColumns(aRow, `as`, bRow, bs, T.self) else { return 0 }
     let regroup = !spansOverlap(a, aRow, `as`, MemoryLayout<T>.size, out, outRow, 0, 8, rows: first &+ count, n: n)
         && !spansOverlap(b, bRow, bs, MemoryLayout<T>.size, out, outRow, 0, 8, rows: first &+ count, n: n)
-    return columnGroups(first, count, regroup: regroup) { r in
+    return columnGroups(first, count, lead: columnLead(a + first), regroup: regroup) { r in
         let ar = a.advanced(bytes: r &* aRow), br = b.advanced(bytes: r &* bRow)
         var acc = SIMD8<UInt64>()
         for i in 0..<n { acc &+= T.wide8(ar.advanced(bytes: i &* `as`), 0) &* T.wide8(br.advanced(bytes: i &* bs), 0) }
@@ -223,7 +223,7 @@ func argmaxIntRows<T: SnakeInt>(
             // only by a strictly greater value: the first maximum.
             guard areColumns(xRow, xs, T.self) else { return 0 }
             let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, 0, 8, rows: first &+ count, n: n)
-            return columnGroups(first, count, regroup: regroup) { r in
+            return columnGroups(first, count, lead: columnLead(x + first), regroup: regroup) { r in
                 let xr = x.advanced(bytes: r &* xRow)
                 var best = SIMD8<Int64>(truncatingIfNeeded: T.wide8(xr, 0)), at = SIMD8<Int64>()
                 for i in 1..<max(n, 1) {
@@ -381,7 +381,7 @@ func cumsumInt<T: SnakeInt>(
             guard areColumns(xRow, xs, T.self) else { return 0 }
             let regroup = !spansOverlap(x, xRow, xs, MemoryLayout<T>.size, out, outRow, os, 8, rows: first &+ count, n: n)
             let adjacentOut = isUnit(outRow, Int64.self)
-            return columnGroups(first, count, regroup: regroup) { r in
+            return columnGroups(first, count, lead: columnLead(x + first), regroup: regroup) { r in
                 let xr = x.advanced(bytes: r &* xRow), or = UnsafeMutableRawPointer(out.advanced(bytes: r &* outRow))
                 var acc = SIMD8<UInt64>()
                 if adjacentOut {

@@ -85,7 +85,7 @@ func argmaxColumns<T: SnakeFloat>(
     guard argmaxTakesColumns(n, xRow, xStep, T.self) else { return 0 }
     let regroup = !spansOverlap(x, xRow, xStep, MemoryLayout<T>.size, out, outRow, 0, MemoryLayout<Int>.size,
                                 rows: first &+ count, n: n)
-    return columnGroups(first, count, regroup: regroup) { r in
+    return columnGroups(first, count, lead: columnLead(x + first), regroup: regroup) { r in
         let at = T.columnArgmax(n, x.advanced(bytes: r &* xRow), xStep)
         for j in 0..<columnLanes { out.advanced(bytes: (r &+ j) &* outRow).pointee = at[j] }
     }

@@ -269,7 +269,8 @@ func sumsTakeColumns<T>(_ aRow: Int, _ aStep: Int, _ bRow: Int, _ bStep: Int, _:
 
 /// reduceRows' `columns` for sum_sq and dot: rows first..<first + count,
 /// when they are adjacent (in a and b alike): swept where sweepsColumns
-/// says so, else walked 16 and then 8 at a time.
+/// says so, else walked 16 and then 8 at a time, from where groups lie in
+/// cache lines (columnLead).
 @inline(__always)
 func sumColumns<T: SnakeFloat>(
     _ first: Int, _ count: Int, _ n: Int,
@@ -290,16 +291,17 @@ func sumColumns<T: SnakeFloat>(
             }
         }
     }
-    var r = first
+    @inline(__always) func group(_ g: Int) {
+        put(columnSumsOfProducts(n, a.advanced(bytes: g &* aRow), aStep, b.advanced(bytes: g &* bRow), bStep), g)
+    }
+    var r = alignedColumnStart(first, count, lead: columnLead(a + first), regroup: regroup, group)
     while first &+ count &- r >= 2 &* columnLanes {
         let (s, t) = columnSumsOfProducts16(n, a.advanced(bytes: r &* aRow), aStep, b.advanced(bytes: r &* bRow), bStep)
         put(s, r)
         put(t, r &+ columnLanes)
         r &+= 2 &* columnLanes
     }
-    return columnGroups(first, count, from: r, regroup: regroup) { g in
-        put(columnSumsOfProducts(n, a.advanced(bytes: g &* aRow), aStep, b.advanced(bytes: g &* bRow), bStep), g)
-    }
+    return columnGroups(first, count, from: r, regroup: regroup, group)
 }
 
 // MARK: - sum_sq: (n)->(), Σ x²

@@ -218,7 +218,7 @@ func variance<T: SnakeFloat>(
                                         rows: first &+ count, n: n)
             return withUnsafeTemporaryAllocation(of: Moments.self, capacity: columnLanes) { lanes in
                 let acc = lanes.baseAddress!
-                return columnGroups(first, count, regroup: regroup) { r in
+                return columnGroups(first, count, lead: columnLead(x + first), regroup: regroup) { r in
                     columnMoments(n, x.advanced(bytes: r &* xRow), xStep, into: acc)
                     for j in 0..<columnLanes {
                         out.advanced(bytes: (r &+ j) &* outRow).pointee = T(acc[j].m2 / acc[j].count)

@@ -356,7 +356,7 @@ func cumsum<T: SnakeFloat>(
                     }
                 }
             }
-            return columnGroups(first, count, regroup: regroup) { r in
+            return columnGroups(first, count, lead: columnLead(x + first), regroup: regroup) { r in
                 let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
                 var acc = SIMD8<Double>(repeating: -0.0)
                 walkGroup(0..<n, or, outRow, os) { i in

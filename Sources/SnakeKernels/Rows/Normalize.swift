@@ -306,7 +306,7 @@ func normalizeColumns<T: SnakeFloat>(
         let bandGroups = n &* abs(xs) >= streamingBytes ? sweepBandGroups : divisionBandGroups
         return sweptNormalizeColumns(first, count, n, x, xs, out, outRow, os, regroup: regroup, bandGroups: bandGroups, row: row)
     }
-    return columnGroups(first, count, regroup: regroup) { r in
+    return columnGroups(first, count, lead: columnLead(x + first), regroup: regroup) { r in
         let xr = x.advanced(bytes: r &* xRow), or = out.advanced(bytes: r &* outRow)
         let ss = columnSumsOfProducts(n, xr, xs, xr, xs)
         let plain = plainNorms(ss, T.self)

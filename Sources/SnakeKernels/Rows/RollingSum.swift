@@ -751,25 +751,6 @@ func rollingSum<T: SnakeFloat>(
             rollingColumns(w, n, x + r, xs, out.advanced(bytes: r &* outRow), outRow, os, v.baseAddress!)
         }
     }
-    // Groups whose 8 columns lie in one cache line (float64: a line each):
-    // NumPy's large arrays start 16 bytes past a line, and a group that
-    // straddles two lines a step made (20 000, 1000) 1.2-1.5x slower, in
-    // the caches too. The columns before the first such group go first: as
-    // a group that the aligned groups partly redo (same bits), or, in
-    // place, each alone.
-    func alignedColumnGroups(_ first: Int, _ count: Int) -> Int {
-        guard count >= 2 &* columnLanes else { return columnGroups(first, count, regroup: !inPlace, columnGroup) }
-        let address = Int(bitPattern: x + first)
-        let k = address % size == 0 ? ((0 &- address) & (columnLanes &* size &- 1)) / size : 0
-        if k > 0 {
-            if inPlace {
-                for r in first..<(first &+ k) { run(r, 0, n) }
-            } else {
-                columnGroup(first)
-            }
-        }
-        return columnGroups(first, count, from: first &+ k, regroup: !inPlace, columnGroup)
-    }
     func rowGroup(_ r: Int) {
         let w = window.advanced(bytes: r &* wRow).pointee
         var same = true
@@ -819,7 +800,8 @@ func rollingSum<T: SnakeFloat>(
         grouped: rowLanes ? 128 : columns ? size : 0,
         columns: { first, count in
             rowLanes ? columnGroups(first, count, regroup: !inPlace, rowGroup)
-                : columns ? alignedColumnGroups(first, count) : 0
+                : columns ? columnGroups(first, count, lead: columnLead(x + first), regroup: !inPlace,
+                                         alone: { r in run(r, 0, n) }, columnGroup) : 0
         })
 }
 

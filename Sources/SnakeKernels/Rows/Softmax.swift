@@ -493,7 +493,7 @@ func softmax<T: SnakeFloat>(
             return withUnsafeTemporaryAllocation(of: SIMD8<T>.self, capacity: n &+ 16) { scratch in
             withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: softmaxBlocks(n)) { shiftScratch in
                 let e = scratch.baseAddress!, acc = e + n, shifts = shiftScratch.baseAddress!
-                return columnGroups(first, count, regroup: regroup) { r in
+                return columnGroups(first, count, lead: columnLead(x + first), regroup: regroup) { r in
                     if !softmaxColumnGroup(n, x + r, xs, out.advanced(bytes: r &* outRow), outRow, os, e, shifts, acc) {
                         for j in 0..<columnLanes { row(r &+ j) }
                     }
