@@ -1,25 +1,33 @@
 """Reductions and row kernels along axis 0 of C-ordered arrays, against
-NumPy's own axis-0 expression, in one process.
+NumPy's own axis-0 expression (rolling_sum: bottleneck's move_sum, window
+30), in one process.
 
 Along axis 0 the rows a kernel sees are the columns of the array: adjacent
 in memory (row stride = element size), each strided by the array's width.
 snake runs them 8 at a time (the column path, Sources/SnakeKernels/Support/
 Drivers.swift, "Columns"). Each result is checked before it is timed: the
 same bits as the kernel on each column alone (the strided path), and close
-to NumPy's. Outputs are preallocated where the NumPy call takes `out=`.
+to the peer's. Outputs are preallocated where the peer's call takes
+`out=` (bottleneck's allocates; snake's rolling_sum still writes into one).
 
     python bench/axis0.py [--kernels sum_sq,cumsum] [--dtypes float64,int32] [--repeat 7]
 
-Prints a markdown table: ns per element (best of --repeat) and NumPy's
+Prints a markdown table: ns per element (best of --repeat) and the peer's
 time over snake's (> 1: snake is faster).
 """
 import argparse
 import timeit
 
+try:
+    import bottleneck
+except ImportError:  # an optional extra: rolling_sum is then left out
+    bottleneck = None
+
 import numpy as np
 
 import snake
 
+WINDOW = 30
 SHAPES = [(100_000, 8), (10_000, 100), (1000, 1000), (100, 10_000), (100_000, 100), (20_000, 1000)]
 FLOATS = ("float64", "float32")
 
@@ -30,7 +38,7 @@ def wide_einsum(x, y):
 
 
 def cases(x):
-    """name -> (snake call, NumPy call, snake's per-column call) on x."""
+    """name -> (snake call, peer call, snake's per-column call) on x."""
     m = x.shape[1]
     acc = np.int64 if x.dtype.kind in "iu" else x.dtype
     o1 = np.empty(m, acc)
@@ -53,6 +61,10 @@ def cases(x):
                           lambda j: snake.normalize(x[:, j]))
         c["softmax"] = (lambda: snake.softmax(x, axis=0, out=oc), lambda: numpy_softmax(x, oc),
                         lambda j: snake.softmax(x[:, j]))
+        if bottleneck is not None:
+            c["rolling_sum"] = (lambda: snake.rolling_sum(x, WINDOW, axis=0, out=oc),
+                                lambda: bottleneck.move_sum(x, WINDOW, axis=0, min_count=1),
+                                lambda j: snake.rolling_sum(x[:, j], WINDOW))
     return c
 
 
@@ -72,12 +84,12 @@ def best(f, repeat):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--kernels", default="sum_sq,dot,variance,argmax,normalize,cumsum,softmax")
+    ap.add_argument("--kernels", default="sum_sq,dot,variance,argmax,normalize,cumsum,softmax,rolling_sum")
     ap.add_argument("--dtypes", default="float64,float32,int64,int32,uint8")
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
     rng = np.random.default_rng(0)
-    print("| kernel | dtype | shape | snake ns/el | NumPy ns/el | NumPy / snake |")
+    print("| kernel | dtype | shape | snake ns/el | peer ns/el | peer / snake |")
     print("|---|---|---|---|---|---|")
     for name in args.kernels.split(","):
         for dt in args.dtypes.split(","):
@@ -98,7 +110,7 @@ def main():
                     tol = 1e-4 if dt == "float32" else 1e-10
                     np.testing.assert_allclose(got, theirs, rtol=tol, atol=tol * np.max(np.abs(theirs)))
                 else:
-                    assert np.array_equal(got, theirs), (name, dt, shape, "NumPy")
+                    assert np.array_equal(got, theirs), (name, dt, shape, "peer")
                 ts, tn = best(ours, args.repeat), best(numpy_call, args.repeat)
                 print(f"| {name} | {dt} | {shape[0]} x {shape[1]} | {ts / x.size * 1e9:.3f} | "
                       f"{tn / x.size * 1e9:.3f} | {tn / ts:.2f}x |", flush=True)
