@@ -971,7 +971,9 @@ def test_column_groups_from_every_address(dtype, restore_threads):
         if floats else (lambda a: a)
     names = ["sum_sq", "dot", "argmax", "cumsum"] + (["variance", "normalize", "softmax"] if floats else [])
     snake.set_num_threads(2)
-    for n, m in ((50, 37), (300, 20), (9, 16)):
+    # (400, 300): over twice every kernel's grain and 300 bytes a step
+    # even in uint8, so `_mt` splits the columns into two threads' blocks.
+    for n, m in ((50, 37), (300, 20), (9, 16), (400, 300)):
         if floats:
             x = (rng.standard_normal((n, m)) * 10).astype(dtype)
             x[rng.integers(n), rng.integers(m)] = np.nan

@@ -369,7 +369,8 @@ def test_rolling_sum_columns_match_the_block_walk(dtype, rng):
     # Groups start where 8 columns share a cache line: the columns before
     # that (0-7 of them, by the address) run first, as a group the aligned
     # groups partly redo or, in place, one by one.
-    for n, cols, w in ((64, 16, 5), (300, 37, 31), (40, 100, 3)):
+    # (500, 37): over twice rolling_sum's grain, so `_mt` splits it.
+    for n, cols, w in ((64, 16, 5), (500, 37, 31), (40, 100, 3)):
         x = (rng.standard_normal((n, cols)) * 10.0 ** rng.integers(-8, 9, (n, cols))).astype(dtype)
         x.flat[rng.integers(0, x.size, 6)] = rng.choice(specials, 6)
         want = same_as_the_walk(along0, x, w)
@@ -384,6 +385,19 @@ def test_rolling_sum_columns_match_the_block_walk(dtype, rng):
                 assert snake.rolling_sum(view, w, axis=0, out=view) is view
             assert np.array_equal(view, want, equal_nan=True), (n, cols, shift, "in place")
             assert (wide[:, :shift] == 0).all() and (wide[:, shift + cols:] == 0).all()
+    # Past 16 MiB with one window: bands of groups (a block of every group
+    # before the next block), a last group redone, in place, `_mt`.
+    cols = 1003 if dtype == np.float64 else 2003
+    x = rng.standard_normal((2100, cols)).astype(dtype)
+    x[rng.integers(0, 2100, 5), rng.integers(0, cols, 5)] = rng.choice(specials, 5)
+    for w in (5, 30, 700, 2100):
+        want = same_as_the_walk(along0, x, w)
+        with np.errstate(all="ignore"):
+            with snake.threads(2):
+                assert np.array_equal(snake.rolling_sum_mt(x, w, axis=0), want, equal_nan=True), (w, "_mt")
+            y = x.copy()
+            assert snake.rolling_sum(y, w, axis=0, out=y) is y
+            assert np.array_equal(y, want, equal_nan=True), (w, "in place")
     # Small integers sum exactly: a wrong term in any lane shows.
     ints = rng.integers(-1000, 1000, (203, 40)).astype(dtype)
     for w in (1, 3, 6, 9, 20, 64, 202, 500):

@@ -574,50 +574,90 @@ func rollingLanes<T: SnakeFloat>(
 /// column as passed alone). w = n is a running sum (prefix + -0.0: the
 /// bits of cumsum's scan, which rows with w >= n take). In place (out == x,
 /// same strides) each step is read before it is written and later steps
-/// only read. `scratch` holds 3(w + 1) vectors.
+/// only read.
+///
+/// `groups` groups at once (a band; group k at row `row(k)` from x): each
+/// block of every group before the next block, so that the band's groups
+/// read the same steps one after the other, their lines side by side in
+/// the same pages. Walked whole one group after the other, columns of 20
+/// 000 steps 8000 bytes apart touched a new page and a line from memory
+/// every step (see rollingBandGroups). `scratch` holds 3(w + 1) vectors a
+/// group, none for w = n.
 @inline(never)
 func rollingColumns<T: SnakeFloat>(
     _ w: Int, _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ oRow: Int, _ os: Int,
-    _ scratch: UnsafeMutablePointer<SIMD8<Double>>
+    _ scratch: UnsafeMutablePointer<SIMD8<Double>>, groups: Int = 1, row: (Int) -> Int = { _ in 0 }
 ) {
-    var prev = scratch, this = prev + (w &+ 1), next = this + (w &+ 1)
     let neg = SIMD8<Double>(repeating: -0.0)
-    prev.update(repeating: neg, count: w &+ 1)
-    this[w] = neg
-    next[w] = neg
-    @inline(__always) func load(_ i: Int) -> SIMD8<Double> { T.widen(columnLoad(x, i, xs)) }
-    // Block 0's suffixes, where block 1 has outputs.
-    var acc = neg, u = w
-    while u > 0 && w < n {
-        u &-= 1
-        acc += load(u)
-        this[u] = acc
+    if w >= n {
+        // One block: the prefixes alone (prev all -0.0 there adds nothing
+        // and raises nothing); no scratch.
+        for g in 0..<groups {
+            let r = row(g), xg = x + r
+            var p = neg
+            walkGroup(0..<n, out.advanced(bytes: r &* oRow), oRow, os) { i in
+                p += T.widen(columnLoad(xg, i, xs))
+                return T.narrow(p)
+            }
+        }
+        return
+    }
+    let stride = w &+ 1, set = groups &* stride
+    var prevSet = scratch, thisSet = prevSet + set, nextSet = thisSet + set
+    prevSet.update(repeating: neg, count: set)
+    for g in 0..<groups {
+        thisSet[g &* stride &+ w] = neg
+        nextSet[g &* stride &+ w] = neg
+        // Block 0's suffixes, where block 1 has outputs.
+        let xg = x + row(g), this = thisSet + g &* stride
+        var acc = neg, u = w
+        while u > 0 && w < n {
+            u &-= 1
+            acc += T.widen(columnLoad(xg, u, xs))
+            this[u] = acc
+        }
     }
     var b = 0
     while b < n {
-        var p = neg
-        if b &+ 2 &* w < n {
-            // Block b + w's suffixes, walked backwards as block b's outputs
-            // go forwards.
-            let a = b &+ w
-            acc = neg
-            walkGroup(b..<a, out, oRow, os) { i in
-                let t = i &- b
-                acc += load(a &+ (w &- 1 &- t))
-                next[w &- 1 &- t] = acc
-                p += load(i)
-                return T.narrow(p + prev[t &+ 1])
-            }
-        } else {
-            walkGroup(b..<min(b &+ w, n), out, oRow, os) { i in
-                p += load(i)
-                return T.narrow(p + prev[i &- b &+ 1])
+        for g in 0..<groups {
+            let r = row(g), xg = x + r, og = out.advanced(bytes: r &* oRow)
+            let prev = prevSet + g &* stride, next = nextSet + g &* stride
+            @inline(__always) func load(_ i: Int) -> SIMD8<Double> { T.widen(columnLoad(xg, i, xs)) }
+            var p = neg
+            if b &+ 2 &* w < n {
+                // Block b + w's suffixes, walked backwards as block b's
+                // outputs go forwards.
+                let a = b &+ w
+                var acc = neg
+                walkGroup(b..<a, og, oRow, os) { i in
+                    let t = i &- b
+                    acc += load(a &+ (w &- 1 &- t))
+                    next[w &- 1 &- t] = acc
+                    p += load(i)
+                    return T.narrow(p + prev[t &+ 1])
+                }
+            } else {
+                walkGroup(b..<min(b &+ w, n), og, oRow, os) { i in
+                    p += load(i)
+                    return T.narrow(p + prev[i &- b &+ 1])
+                }
             }
         }
-        (prev, this, next) = (this, next, prev)
+        (prevSet, thisSet, nextSet) = (thisSet, nextSet, prevSet)
         b &+= w
     }
 }
+
+/// Groups in one band of rollingColumns: up to 64 (512 float64 columns,
+/// 4 KiB of a step), while their scratch stays within 128 KiB (3(w + 1)
+/// vectors a group: 64 groups to w = 10, 22 at w = 30, one from w = 682).
+/// Used for arrays past the last-level cache (streamingBytes). Along axis
+/// 0 of (20 000, 1000), ns/element, group by group / bands of at most 16
+/// within 256 KiB / this: float64 w = 5 2.9 / 1.8 / 1.26, w = 30 2.0 / 1.6
+/// / 1.7, w = 100 2.2 / 1.9 / 1.75 (float32 w = 5 2.4 / 1.6-1.7 / 0.93); 64
+/// groups within 1 MiB were 1.1-1.2x slower at w = 30.
+@inline(__always)
+func rollingBandGroups(_ w: Int) -> Int { max(1, min(64, (128 << 10) / (3 &* (w &+ 1) &* 64))) }
 
 /// rollingLanes' chunk: a multiple of 8 (a tile) and of w, at least 4
 /// blocks (two add chains in most of its blocks).
@@ -747,10 +787,30 @@ func rollingSum<T: SnakeFloat>(
             for k in 0..<columnLanes { run(r &+ k, 0, n) }
             return
         }
-        withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: 3 &* (w &+ 1)) { v in
+        withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: w < n ? 3 &* (w &+ 1) : 0) { v in
             rollingColumns(w, n, x + r, xs, out.advanced(bytes: r &* outRow), outRow, os, v.baseAddress!)
         }
     }
+    // Past the last-level cache with one window for all columns: bands of
+    // groups (rollingColumns), from where groups lie in cache lines.
+    func columnBands(_ first: Int, _ count: Int) -> Int {
+        let w = min(w0, n)
+        let start = alignedColumnStart(first, count, lead: columnLead(x + first), regroup: !inPlace,
+                                       alone: { r in run(r, 0, n) }, columnGroup)
+        let band = rollingBandGroups(w)
+        return withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: 3 &* band &* (w &+ 1)) { v in
+            start &- first &+ columnSweeps(start, first &+ count &- start, regroup: !inPlace) { sweep in
+                var k = 0
+                while k < sweep.groups {
+                    let g = min(band, sweep.groups &- k), base = sweep.row(k)
+                    rollingColumns(w, n, x + base, xs, out.advanced(bytes: base &* outRow), outRow, os, v.baseAddress!,
+                                   groups: g, row: { j in sweep.row(k &+ j) &- base })
+                    k &+= g
+                }
+            }
+        }
+    }
+    let bands = columns && wRow == 0 && w0 >= 1 && w0 < n && n &* abs(xs) >= streamingBytes
     func rowGroup(_ r: Int) {
         let w = window.advanced(bytes: r &* wRow).pointee
         var same = true
@@ -800,6 +860,7 @@ func rollingSum<T: SnakeFloat>(
         grouped: rowLanes ? 128 : columns ? size : 0,
         columns: { first, count in
             rowLanes ? columnGroups(first, count, regroup: !inPlace, rowGroup)
+                : bands && count >= 2 &* columnLanes ? columnBands(first, count)
                 : columns ? columnGroups(first, count, lead: columnLead(x + first), regroup: !inPlace,
                                          alone: { r in run(r, 0, n) }, columnGroup) : 0
         })
