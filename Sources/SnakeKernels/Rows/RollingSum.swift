@@ -571,84 +571,116 @@ func rollingLanes<T: SnakeFloat>(
 /// outputs (prefixes plus block k-1's suffixes, `prev`) in one loop with
 /// block k+1's suffixes (into `next`), summed only where outputs follow
 /// that block (as the walk: the same bits and the same flags for each
-/// column as passed alone). w = n is a running sum (prefix + -0.0: the
-/// bits of cumsum's scan, which rows with w >= n take). In place (out == x,
+/// column as passed alone). w = n is a running sum: the prefixes alone,
+/// the bits of cumsum's scan, which rows with w >= n take (prefix + -0.0
+/// is the prefix). In place (out == x,
 /// same strides) each step is read before it is written and later steps
-/// only read.
-///
-/// `groups` groups at once (a band; group k at row `row(k)` from x): each
-/// block of every group before the next block, so that the band's groups
-/// read the same steps one after the other, their lines side by side in
-/// the same pages. Walked whole one group after the other, columns of 20
-/// 000 steps 8000 bytes apart touched a new page and a line from memory
-/// every step (see rollingBandGroups). `scratch` holds 3(w + 1) vectors a
-/// group, none for w = n.
+/// only read. `scratch` holds 3(w + 1) vectors, none for w = n.
 @inline(never)
 func rollingColumns<T: SnakeFloat>(
     _ w: Int, _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ oRow: Int, _ os: Int,
-    _ scratch: UnsafeMutablePointer<SIMD8<Double>>, groups: Int = 1, row: (Int) -> Int = { _ in 0 }
+    _ scratch: UnsafeMutablePointer<SIMD8<Double>>
 ) {
     let neg = SIMD8<Double>(repeating: -0.0)
     if w >= n {
         // One block: the prefixes alone (prev all -0.0 there adds nothing
         // and raises nothing); no scratch.
-        for g in 0..<groups {
-            let r = row(g), xg = x + r
-            var p = neg
-            walkGroup(0..<n, out.advanced(bytes: r &* oRow), oRow, os) { i in
-                p += T.widen(columnLoad(xg, i, xs))
-                return T.narrow(p)
-            }
+        var p = neg
+        walkGroup(0..<n, out, oRow, os) { i in
+            p += T.widen(columnLoad(x, i, xs))
+            return T.narrow(p)
         }
         return
     }
+    var prev = scratch, this = prev + (w &+ 1), next = this + (w &+ 1)
+    prev.update(repeating: neg, count: w &+ 1)
+    this[w] = neg
+    next[w] = neg
+    rollingColumnSuffixes(w, n, x, xs, this)
+    var b = 0
+    while b < n {
+        rollingColumnBlock(w, n, b, x, xs, out, oRow, os, prev, next)
+        (prev, this, next) = (this, next, prev)
+        b &+= w
+    }
+}
+
+/// rollingColumns over `groups` groups at once (a band; group k at row
+/// `row(k)` from x, windows below n): each block of every group before the
+/// next block, so that the band's groups read the same steps one after the
+/// other, their lines side by side in the same pages. Walked whole one
+/// group after the other, columns of 20 000 steps 8000 bytes apart touched
+/// a new page and a line from memory every step (see rollingBandGroups).
+/// `scratch` holds 3(w + 1) vectors a group.
+@inline(never)
+func rollingColumnBand<T: SnakeFloat>(
+    _ w: Int, _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ oRow: Int, _ os: Int,
+    _ scratch: UnsafeMutablePointer<SIMD8<Double>>, groups: Int, row: (Int) -> Int
+) {
+    let neg = SIMD8<Double>(repeating: -0.0)
     let stride = w &+ 1, set = groups &* stride
     var prevSet = scratch, thisSet = prevSet + set, nextSet = thisSet + set
     prevSet.update(repeating: neg, count: set)
     for g in 0..<groups {
         thisSet[g &* stride &+ w] = neg
         nextSet[g &* stride &+ w] = neg
-        // Block 0's suffixes, where block 1 has outputs.
-        let xg = x + row(g), this = thisSet + g &* stride
-        var acc = neg, u = w
-        while u > 0 && w < n {
-            u &-= 1
-            acc += T.widen(columnLoad(xg, u, xs))
-            this[u] = acc
-        }
+        rollingColumnSuffixes(w, n, x + row(g), xs, thisSet + g &* stride)
     }
     var b = 0
     while b < n {
         for g in 0..<groups {
-            let r = row(g), xg = x + r, og = out.advanced(bytes: r &* oRow)
-            let prev = prevSet + g &* stride, next = nextSet + g &* stride
-            @inline(__always) func load(_ i: Int) -> SIMD8<Double> { T.widen(columnLoad(xg, i, xs)) }
-            var p = neg
-            if b &+ 2 &* w < n {
-                // Block b + w's suffixes, walked backwards as block b's
-                // outputs go forwards.
-                let a = b &+ w
-                var acc = neg
-                walkGroup(b..<a, og, oRow, os) { i in
-                    let t = i &- b
-                    acc += load(a &+ (w &- 1 &- t))
-                    next[w &- 1 &- t] = acc
-                    p += load(i)
-                    return T.narrow(p + prev[t &+ 1])
-                }
-            } else {
-                walkGroup(b..<min(b &+ w, n), og, oRow, os) { i in
-                    p += load(i)
-                    return T.narrow(p + prev[i &- b &+ 1])
-                }
-            }
+            let r = row(g)
+            rollingColumnBlock(w, n, b, x + r, xs, out.advanced(bytes: r &* oRow), oRow, os,
+                               prevSet + g &* stride, nextSet + g &* stride)
         }
         (prevSet, thisSet, nextSet) = (thisSet, nextSet, prevSet)
         b &+= w
     }
 }
 
-/// Groups in one band of rollingColumns: up to 64 (512 float64 columns,
+/// Block 0's suffix sums of a group into s[0..<w], where block 1 has
+/// outputs (w < n).
+@inline(__always)
+func rollingColumnSuffixes<T: SnakeFloat>(
+    _ w: Int, _ n: Int, _ x: UnsafePointer<T>, _ xs: Int, _ s: UnsafeMutablePointer<SIMD8<Double>>
+) {
+    var acc = SIMD8<Double>(repeating: -0.0), u = w
+    while u > 0 && w < n {
+        u &-= 1
+        acc += T.widen(columnLoad(x, u, xs))
+        s[u] = acc
+    }
+}
+
+/// Block b of a group: its outputs from its prefixes and `prev` (block
+/// b - w's suffix sums), and, where block b + 2w has outputs, block b + w's
+/// suffix sums into `next`, walked backwards as the outputs go forwards.
+@inline(__always)
+func rollingColumnBlock<T: SnakeFloat>(
+    _ w: Int, _ n: Int, _ b: Int, _ x: UnsafePointer<T>, _ xs: Int, _ out: UnsafeMutablePointer<T>, _ oRow: Int,
+    _ os: Int, _ prev: UnsafeMutablePointer<SIMD8<Double>>, _ next: UnsafeMutablePointer<SIMD8<Double>>
+) {
+    @inline(__always) func load(_ i: Int) -> SIMD8<Double> { T.widen(columnLoad(x, i, xs)) }
+    var p = SIMD8<Double>(repeating: -0.0)
+    if b &+ 2 &* w < n {
+        let a = b &+ w
+        var acc = SIMD8<Double>(repeating: -0.0)
+        walkGroup(b..<a, out, oRow, os) { i in
+            let t = i &- b
+            acc += load(a &+ (w &- 1 &- t))
+            next[w &- 1 &- t] = acc
+            p += load(i)
+            return T.narrow(p + prev[t &+ 1])
+        }
+    } else {
+        walkGroup(b..<min(b &+ w, n), out, oRow, os) { i in
+            p += load(i)
+            return T.narrow(p + prev[i &- b &+ 1])
+        }
+    }
+}
+
+/// Groups in one band of rollingColumnBand: up to 64 (512 float64 columns,
 /// 4 KiB of a step), while their scratch stays within 128 KiB (3(w + 1)
 /// vectors a group: 64 groups to w = 10, 22 at w = 30, one from w = 682).
 /// Used for arrays past the last-level cache (streamingBytes). Along axis
@@ -792,7 +824,7 @@ func rollingSum<T: SnakeFloat>(
         }
     }
     // Past the last-level cache with one window for all columns: bands of
-    // groups (rollingColumns), from where groups lie in cache lines.
+    // groups (rollingColumnBand), from where groups lie in cache lines.
     func columnBands(_ first: Int, _ count: Int) -> Int {
         let w = min(w0, n)
         let start = alignedColumnStart(first, count, lead: columnLead(x + first), regroup: !inPlace,
@@ -803,8 +835,8 @@ func rollingSum<T: SnakeFloat>(
                 var k = 0
                 while k < sweep.groups {
                     let g = min(band, sweep.groups &- k), base = sweep.row(k)
-                    rollingColumns(w, n, x + base, xs, out.advanced(bytes: base &* outRow), outRow, os, v.baseAddress!,
-                                   groups: g, row: { j in sweep.row(k &+ j) &- base })
+                    rollingColumnBand(w, n, x + base, xs, out.advanced(bytes: base &* outRow), outRow, os,
+                                      v.baseAddress!, groups: g, row: { j in sweep.row(k &+ j) &- base })
                     k &+= g
                 }
             }
