@@ -684,10 +684,10 @@ func rollingColumnBlock<T: SnakeFloat>(
 /// 4 KiB of a step), while their scratch stays within 128 KiB (3(w + 1)
 /// vectors a group: 64 groups to w = 10, 22 at w = 30, one from w = 682).
 /// Used for arrays past the last-level cache (streamingBytes). Along axis
-/// 0 of (20 000, 1000), ns/element, group by group / bands of at most 16
-/// within 256 KiB / this: float64 w = 5 2.9 / 1.8 / 1.26, w = 30 2.0 / 1.6
-/// / 1.7, w = 100 2.2 / 1.9 / 1.75 (float32 w = 5 2.4 / 1.6-1.7 / 0.93); 64
-/// groups within 1 MiB were 1.1-1.2x slower at w = 30.
+/// 0 of (20 000, 1000), time new/old: bands of at most 16 groups within
+/// 256 KiB against group by group 0.62-0.90 (w = 5-200), then these
+/// against those 0.54-0.69 at w = 5, 0.92-1.02 at w = 30-100; 64 groups
+/// within 1 MiB were 1.12-1.20x slower at w = 30 (bench/README.md).
 @inline(__always)
 func rollingBandGroups(_ w: Int) -> Int { max(1, min(64, (128 << 10) / (3 &* (w &+ 1) &* 64))) }
 
