@@ -962,11 +962,10 @@ def test_column_groups_from_every_address(dtype, restore_threads):
     first as a group the next one partly redoes (the same bits written
     twice), or, where the output overlaps the input (in place), one by
     one or not aligned at all. From every address of row 0 against a line:
-    the bits of each row passed alone (strided), single- and multi-threaded, in
-    place, and nothing written outside the view."""
+    the bits of each row passed alone (strided), single- and
+    multi-threaded, in place, and nothing written outside the view."""
     rng = np.random.default_rng(19)
     floats = np.dtype(dtype).kind == "f"
-    view = {8: np.uint64, 4: np.uint32, 1: np.uint8}[np.dtype(dtype).itemsize]
     bits_of = (lambda a: np.where(np.isnan(a), np.nan, a).astype(a.dtype).view({8: np.uint64, 4: np.uint32}[a.itemsize])) \
         if floats else (lambda a: a)
     names = ["sum_sq", "dot", "argmax", "cumsum"] + (["variance", "normalize", "softmax"] if floats else [])
